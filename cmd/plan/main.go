@@ -1,0 +1,65 @@
+// Command plan runs the platform program on a stack file with no AWS account
+// and no Pulumi CLI, and prints what `pulumi up` would create.
+//
+//	go run ./cmd/plan --stack prod
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/internal/report"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stackName := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in --dir")
+	file := fs.String("file", "", "path of a stack file (instead of --stack)")
+	dir := fs.String("dir", ".", "project directory holding the stack files")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: plan --stack NAME | --file Pulumi.NAME.yaml [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	path := *file
+	switch {
+	case path == "" && *stackName == "":
+		fs.Usage()
+		return 2
+	case path == "":
+		path = filepath.Join(*dir, "Pulumi."+*stackName+".yaml")
+	}
+
+	res, err := offline.RunFile(path)
+	if err != nil {
+		var pe *problems.Error
+		if errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "plan: %v\n", err)
+		return 1
+	}
+	d := res.Platform.Design
+	fmt.Fprintf(stdout, "Offline plan for stack %q (%s, region %s, account simulated)\n\n", res.File.Stack, path, d.Env.Region)
+	fmt.Fprintln(stdout, "Resources by component:")
+	report.Tree(stdout, res.Graph)
+	fmt.Fprintf(stdout, "\nSubnets (VPC %s, NAT %s):\n", d.Plan.VPC, d.Config.Network.NAT)
+	report.Subnets(stdout, d.Plan, d.Config.Network.NAT, d.Config.Name)
+	fmt.Fprintln(stdout, "\nResources by type:")
+	report.Counts(stdout, res.Graph)
+	return 0
+}

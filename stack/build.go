@@ -1,0 +1,188 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
+	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/network"
+)
+
+// Design is everything decided before the first resource is registered: the
+// account facts, the zones, the address plan. Any problem found while making
+// it stops the run with nothing created.
+type Design struct {
+	Config *Config
+	Env    awsenv.Env
+	AZs    []string
+	Plan   network.Plan
+}
+
+// NewDesign turns a validated config and the region's available zones into a design.
+func NewDesign(cfg *Config, env awsenv.Env, availableAZs []string) (*Design, error) {
+	var p problems.List
+	azs, err := chooseAZs(cfg.Network, cfg.Region, availableAZs)
+	if err != nil {
+		p.Merge(Project+":network", err)
+	}
+	d := &Design{Config: cfg, Env: env, AZs: azs}
+	if len(azs) > 0 {
+		d.Plan, err = network.NewPlan(cfg.Network.CIDR, azs, cfg.Network.TierSpecs())
+		if err != nil {
+			p.Add(Project+":network", "%v", err)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// chooseAZs picks the zones: the configured ones, checked against what the
+// region offers, or the first azCount zones by name. Sorting by name (not
+// taking the API's order) keeps the choice stable from run to run.
+func chooseAZs(c network.Config, region string, available []string) ([]string, error) {
+	var p problems.List
+	avail := append([]string(nil), available...)
+	sort.Strings(avail)
+	have := map[string]bool{}
+	for _, a := range avail {
+		have[a] = true
+	}
+	if len(c.AvailabilityZones) > 0 {
+		out := append([]string(nil), c.AvailabilityZones...)
+		for i, az := range c.AvailabilityZones {
+			if !have[az] {
+				p.Add(fmt.Sprintf("%s:network.availabilityZones[%d]", Project, i), "%q is not an available zone in %s; available: %v", az, region, avail)
+			}
+		}
+		sort.Strings(out)
+		return out, p.Err()
+	}
+	var usable []string
+	for _, a := range avail {
+		if _, err := network.ZoneSlot(a); err == nil {
+			usable = append(usable, a)
+		}
+	}
+	if len(usable) < c.AZCount {
+		p.Add(Project+":network.azCount", "%s offers %d usable zones (%v); lower azCount", region, len(usable), usable)
+		return nil, p.Err()
+	}
+	return usable[:c.AZCount], nil
+}
+
+// Platform is what Build registered.
+type Platform struct {
+	Design *Design
+	Vpc    *network.Vpc
+}
+
+// Build registers the whole platform for a validated config.
+func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
+	env := awsenv.Env{Region: cfg.Region, Partition: awsenv.PartitionOf(cfg.Region)}
+	caller, err := aws.GetCallerIdentity(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the caller's account: %w", err)
+	}
+	env.AccountID = caller.AccountId
+	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
+		State: pulumi.StringRef("available"),
+		// Opt-in zones (Local Zones, Wavelength) lack most services this platform uses.
+		Filters: []aws.GetAvailabilityZonesFilter{{Name: "opt-in-status", Values: []string{"opt-in-not-required"}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing availability zones: %w", err)
+	}
+	d, err := NewDesign(cfg, env, zones.Names)
+	if err != nil {
+		return nil, err
+	}
+	return Register(ctx, d)
+}
+
+// Register creates the resources of a design. Data flows one way:
+// network, then security, then compute, then outputs.
+func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
+	cfg := d.Config
+	out := &Platform{Design: d}
+	var err error
+	out.Vpc, err = network.NewVpc(ctx, cfg.Name, &network.VpcArgs{
+		Plan:     d.Plan,
+		NAT:      cfg.Network.NAT,
+		FlowLogs: cfg.Network.FlowLogs,
+		Env:      d.Env,
+		Protect:  cfg.Protect,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Exports are the stack outputs, camelCase as in the docs.
+func (pl *Platform) Exports() map[string]pulumi.Input {
+	return map[string]pulumi.Input{
+		"vpcId":             pl.Vpc.VpcID,
+		"publicSubnetIds":   pl.Vpc.PublicSubnetIDs,
+		"privateSubnetIds":  pl.Vpc.PrivateSubnetIDs,
+		"isolatedSubnetIds": pl.Vpc.IsolatedSubnetIDs,
+		"natPublicIps":      pl.Vpc.NATPublicIPs,
+	}
+}
+
+// Options adjust a Program run.
+type Options struct {
+	// ConfigKeys lists every config key the stack sets; see EnvConfigKeys.
+	ConfigKeys []string
+	// OnExport, when set, receives each stack output once it is resolved.
+	OnExport func(name string, value any)
+	// OnBuild, when set, receives the platform after registration.
+	OnBuild func(*Platform)
+}
+
+// Program is the whole Pulumi program: load config, build, export.
+func Program(opts Options) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		cfg, err := Load(ctx, opts.ConfigKeys)
+		if err != nil {
+			return err
+		}
+		pl, err := Build(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if opts.OnBuild != nil {
+			opts.OnBuild(pl)
+		}
+		for name, v := range pl.Exports() {
+			if opts.OnExport != nil {
+				name, hook := name, opts.OnExport
+				v = pulumi.ToOutput(v).ApplyT(func(x any) any {
+					hook(name, x)
+					return x
+				})
+			}
+			ctx.Export(name, v)
+		}
+		return nil
+	}
+}
+
+// EnvConfigKeys lists the config keys the Pulumi engine passed to this
+// process. The engine hands a Go program its config in PULUMI_CONFIG; the SDK
+// reads values from it but offers no way to list them, and listing them is how
+// a misspelt key gets caught.
+func EnvConfigKeys() []string {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(os.Getenv(pulumi.EnvConfig)), &m); err != nil {
+		return nil
+	}
+	return Keys(m)
+}

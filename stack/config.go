@@ -1,0 +1,216 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/acme/platform/internal/decode"
+	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/network"
+)
+
+// Config is the whole typed, validated configuration of one stack.
+type Config struct {
+	Project string
+	Stack   string
+
+	// Region is aws:region.
+	Region string
+	// DefaultTags are aws:defaultTags.tags: every taggable resource carries them.
+	DefaultTags map[string]string
+
+	// Name prefixes every resource name (platform:name; default: the stack name).
+	Name string
+	// Protect marks a production stack (platform:protect): pulumi protect on the
+	// resources whose loss is an outage, deletion protection, stricter checks.
+	Protect bool
+
+	Network network.Config
+
+	set map[string]bool // keys the stack file sets
+}
+
+// Key describes one config key the program reads. The table drives loading,
+// unknown-key detection and the check that Pulumi.yaml documents every key.
+type Key struct {
+	Name        string // full key, e.g. "platform:network"
+	Type        string // Pulumi.yaml schema type: string, boolean, integer, object, array
+	Required    bool
+	Description string
+	load        func(c *Config, raw any, p *problems.List)
+}
+
+// ConfigKeys lists every platform key the program reads.
+var ConfigKeys = []Key{
+	{Name: Project + ":name", Type: "string", Description: "Prefix of every resource name (lowercase letters, digits, hyphens; at most 16 characters). Defaults to the stack name.",
+		load: func(c *Config, raw any, p *problems.List) {
+			decode.Into(Project+":name", raw, &c.Name, p)
+		}},
+	{Name: Project + ":protect", Type: "boolean", Description: "Production stack: pulumi protect and deletion protection on the resources whose loss is an outage, and stricter validation (NAT per AZ, certificates). Default false.",
+		load: func(c *Config, raw any, p *problems.List) {
+			decode.Into(Project+":protect", raw, &c.Protect, p)
+		}},
+	{Name: Project + ":network", Type: "object", Required: true, Description: "The VPC: cidr, azCount or availabilityZones, tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.",
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Network = network.Decode(Project+":network", raw, p)
+		}},
+}
+
+func knownKey(name string) (Key, bool) {
+	for _, k := range ConfigKeys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Source is where config values come from: the engine's context in a real run.
+type Source interface {
+	// Get returns a raw value the way the engine stores it (JSON for objects).
+	Get(key string) (string, bool)
+	// Object decodes an object or list value.
+	Object(key string, out any) error
+}
+
+type ctxSource struct{ ctx *pulumi.Context }
+
+func (s ctxSource) Get(key string) (string, bool) { return s.ctx.GetConfig(key) }
+
+// Object uses TryObject: RequireObject would panic on a bad value, and a
+// bad value must become one of the reported problems instead.
+func (s ctxSource) Object(key string, out any) error { return config.TryObject(s.ctx, key, out) }
+
+// Load reads and validates the stack's config. present lists every config key
+// the stack sets, so that a misspelt key is an error rather than silently
+// ignored. Every problem is reported at once; nothing is registered on error.
+func Load(ctx *pulumi.Context, present []string) (*Config, error) {
+	return load(ctxSource{ctx}, ctx.Project(), ctx.Stack(), present)
+}
+
+// Parse is Load over a plain map, for tools that read stack files.
+func Parse(stack string, values map[string]string) (*Config, error) {
+	return load(mapSource(values), Project, stack, Keys(values))
+}
+
+type mapSource map[string]string
+
+func (m mapSource) Get(key string) (string, bool) { v, ok := m[key]; return v, ok }
+func (m mapSource) Object(key string, out any) error {
+	return json.Unmarshal([]byte(m[key]), out)
+}
+
+func load(src Source, project, stack string, present []string) (*Config, error) {
+	var p problems.List
+	c := &Config{Project: project, Stack: stack, set: map[string]bool{}}
+
+	var known []string
+	for _, k := range ConfigKeys {
+		known = append(known, k.Name)
+	}
+	for _, k := range present {
+		if !strings.HasPrefix(k, Project+":") {
+			continue
+		}
+		if _, ok := knownKey(k); !ok {
+			msg := "unknown key"
+			if best := decode.Closest(k, known); best != "" {
+				msg += fmt.Sprintf("; did you mean %q?", best)
+			} else {
+				msg += "; known keys: " + strings.Join(known, ", ")
+			}
+			p.Add(k, "%s", msg)
+		}
+	}
+
+	if v, ok := src.Get("aws:region"); ok && v != "" {
+		c.Region = v
+	} else {
+		p.Add("aws:region", "required; set it with `pulumi config set aws:region us-east-1`")
+	}
+	c.DefaultTags = loadDefaultTags(src, stack, &p)
+
+	for _, k := range ConfigKeys {
+		s, ok := src.Get(k.Name)
+		if !ok {
+			if k.Required {
+				p.Add(k.Name, "required; %s", k.Description)
+			}
+			continue
+		}
+		var raw any
+		if k.Type == "string" {
+			raw = s
+		} else if err := src.Object(k.Name, &raw); err != nil {
+			p.Add(k.Name, "want %s %s, got %q", article(k.Type), k.Type, s)
+			continue
+		}
+		c.set[k.Name] = true
+		k.load(c, raw, &p)
+	}
+
+	c.validate(&p)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
+
+// validate runs every package's own checks and the checks across packages.
+func (c *Config) validate(p *problems.List) {
+	if c.Name == "" {
+		c.Name = c.Stack
+		if !namePattern.MatchString(c.Name) {
+			p.Add(Project+":name", "the stack name %q cannot prefix resource names; set platform:name to lowercase letters, digits and hyphens, at most 16 characters", c.Stack)
+		}
+	} else if !namePattern.MatchString(c.Name) {
+		p.Add(Project+":name", "%q: use lowercase letters, digits and hyphens, starting with a letter, at most 16 characters", c.Name)
+	}
+	if c.set[Project+":network"] {
+		c.Network.Validate(Project+":network", c.Region, c.Protect, p)
+	}
+}
+
+// RequiredTags are the aws:defaultTags every stack must set, so every resource
+// in the account says which project, stack and team it belongs to.
+var RequiredTags = []string{"owner", "project", "stack"}
+
+func loadDefaultTags(src Source, stack string, p *problems.List) map[string]string {
+	const key = "aws:defaultTags"
+	if _, ok := src.Get(key); !ok {
+		p.Add(key, "required; set tags %s so every resource names its owner", strings.Join(RequiredTags, ", "))
+		return nil
+	}
+	var raw any
+	if err := src.Object(key, &raw); err != nil {
+		p.Add(key, "want an object {tags: {...}}")
+		return nil
+	}
+	var dt struct {
+		Tags map[string]string `json:"tags"`
+	}
+	decode.Into(key, raw, &dt, p)
+	for _, t := range RequiredTags {
+		if dt.Tags[t] == "" {
+			p.Add(key+".tags."+t, "required; every resource must say its %s", t)
+		}
+	}
+	if s := dt.Tags["stack"]; s != "" && s != stack {
+		p.Add(key+".tags.stack", "%q does not match the stack name %q; was this file copied from another stack?", s, stack)
+	}
+	return dt.Tags
+}
+
+func article(t string) string {
+	if strings.IndexAny(t[:1], "aeiou") == 0 {
+		return "an"
+	}
+	return "a"
+}
