@@ -49,12 +49,12 @@ func Run(f *stack.File) (*Result, error) {
 			mu.Unlock()
 		},
 	})
-	if err := pulumi.RunErr(prog, pulumi.WithMocks(stack.Project, f.Stack, mon), sim.WithConfig(f.Values)); err != nil {
-		return nil, err
-	}
+	runErr := pulumi.RunErr(prog, pulumi.WithMocks(stack.Project, f.Stack, mon), sim.WithConfig(f.Values))
 	g, err := mon.Graph()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
-	return &Result{File: f, Graph: g, Platform: pl}, nil
+	// On error the result still carries what was registered (for a rejected
+	// config: nothing), so callers can show it.
+	return &Result{File: f, Graph: g, Platform: pl}, runErr
 }

@@ -45,17 +45,19 @@ func (l *List) Merge(key string, err error) {
 // Len reports how many problems were recorded.
 func (l *List) Len() int { return len(l.items) }
 
-// Err returns nil when nothing was recorded, else an *Error holding every problem,
-// de-duplicated and sorted by key so the output is stable between runs.
+// Err returns nil when nothing was recorded, else an *Error holding the
+// problems sorted by key so the output is stable between runs. Only the first
+// problem at a key is kept: decoding runs before validation, so a value that
+// could not be read is not also reported as missing.
 func (l *List) Err() error {
 	if len(l.items) == 0 {
 		return nil
 	}
-	seen := map[Problem]bool{}
+	seen := map[string]bool{}
 	var out []Problem
 	for _, p := range l.items {
-		if !seen[p] {
-			seen[p] = true
+		if !seen[p.Key] {
+			seen[p.Key] = true
 			out = append(out, p)
 		}
 	}

@@ -176,8 +176,15 @@ func (m *Monitor) Graph() (*Graph, error) {
 	return g, nil
 }
 
-// RecordExport stores a resolved stack output.
+// RecordExport stores a resolved stack output, normalised through JSON so
+// readers see the same shapes (maps, []any, float64) whatever Go type produced it.
 func (m *Monitor) RecordExport(name string, v any) {
+	if b, err := json.Marshal(v); err == nil {
+		var norm any
+		if json.Unmarshal(b, &norm) == nil {
+			v = norm
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.exports[name] = v

@@ -1,0 +1,67 @@
+package decode_test
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/acme/platform/internal/decode"
+	"github.com/acme/platform/internal/problems"
+)
+
+type inner struct {
+	Port int `json:"port"`
+}
+
+type sample struct {
+	Name   string           `json:"name"`
+	On     *bool            `json:"on,omitempty"`
+	CIDR   netip.Prefix     `json:"cidr"`
+	Items  []inner          `json:"items"`
+	ByName map[string]inner `json:"byName"`
+}
+
+func decodeJSON(t *testing.T, src string) (sample, []string) {
+	t.Helper()
+	var raw any
+	if err := json.Unmarshal([]byte(src), &raw); err != nil {
+		t.Fatal(err)
+	}
+	var s sample
+	var p problems.List
+	decode.Into("x", raw, &s, &p)
+	return s, problems.Messages(p.Err())
+}
+
+func TestInto_ReadsAValidObject(t *testing.T) {
+	s, probs := decodeJSON(t, `{"name":"a","on":false,"cidr":"10.0.0.0/16","items":[{"port":1}],"byName":{"b":{"port":2}}}`)
+	if len(probs) != 0 || s.Name != "a" || s.On == nil || *s.On || s.CIDR.String() != "10.0.0.0/16" || s.Items[0].Port != 1 || s.ByName["b"].Port != 2 {
+		t.Errorf("%+v %v", s, probs)
+	}
+}
+
+func TestInto_ReportsEveryProblemWithItsPath(t *testing.T) {
+	_, probs := decodeJSON(t, `{"nmae":"a","cidr":"10.0.0.0/33","items":[{"port":1.5},{"prot":2}],"byName":{"b":{"port":"x"}},"zzz":1}`)
+	want := []string{
+		`x.byName.b.port: want a whole number, got "x"`,
+		`x.cidr: "10.0.0.0/33" is not a CIDR (prefix length out of range); write a block such as 10.0.0.0/16`,
+		`x.items[0].port: want a whole number, got the number 1.5`,
+		`x.items[1].prot: unknown key; did you mean "port"?`,
+		`x.nmae: unknown key; did you mean "name"?`,
+		`x.zzz: unknown key; known keys: byName, cidr, items, name, on`,
+	}
+	if strings.Join(probs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n  %s\nwant\n  %s", strings.Join(probs, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestClosest(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"azCnt", "azCount"}, {"natt", "nat"}, {"completely-different", ""},
+	} {
+		if got := decode.Closest(tt.in, []string{"azCount", "nat", "cidr"}); got != tt.want {
+			t.Errorf("Closest(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package sim_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/sim"
+)
+
+func TestMonitor_RecordsInputsParentsAndOptions(t *testing.T) {
+	m := sim.NewMonitor("platform", "t", "us-east-1")
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		vpc, err := ec2.NewVpc(ctx, "v", &ec2.VpcArgs{CidrBlock: pulumi.String("10.0.0.0/16")}, pulumi.Protect(true))
+		if err != nil {
+			return err
+		}
+		_, err = ec2.NewSubnet(ctx, "s", &ec2.SubnetArgs{VpcId: vpc.ID(), CidrBlock: pulumi.String("10.0.0.0/24")},
+			pulumi.DependsOn([]pulumi.Resource{vpc}), pulumi.Import(pulumi.ID("subnet-0abc")))
+		return err
+	}, pulumi.WithMocks("platform", "t", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Graph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := g.Named("aws:ec2/vpc:Vpc", "v")
+	s, _ := g.Named("aws:ec2/subnet:Subnet", "s")
+	if !v.Protect || !strings.HasPrefix(v.ID, "vpc-") {
+		t.Errorf("vpc %+v", v)
+	}
+	if s.Inputs["vpcId"] != v.ID || s.ImportID != "subnet-0abc" || s.ID != "subnet-0abc" || len(s.Dependencies) != 1 || s.Dependencies[0] != v.URN {
+		t.Errorf("subnet %+v", s)
+	}
+}
+
+func TestMonitor_FailsOnTwoResourcesWithOneName(t *testing.T) {
+	m := sim.NewMonitor("platform", "t", "us-east-1")
+	_ = pulumi.RunErr(func(ctx *pulumi.Context) error {
+		for range 2 {
+			if _, err := ec2.NewVpc(ctx, "same", &ec2.VpcArgs{CidrBlock: pulumi.String("10.0.0.0/16")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, pulumi.WithMocks("platform", "t", m))
+	if _, err := m.Graph(); err == nil || !strings.Contains(err.Error(), "duplicate resource URN") {
+		t.Errorf("got %v", err)
+	}
+}

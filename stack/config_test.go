@@ -1,0 +1,195 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/stack"
+)
+
+// validValues is a small, complete stack config; each case breaks one thing.
+func validValues() map[string]string {
+	return map[string]string{
+		"aws:region":      "us-east-1",
+		"aws:defaultTags": `{"tags":{"project":"platform","stack":"test","owner":"sre"}}`,
+		"platform:network": `{"cidr":"10.0.0.0/16","azCount":2,"nat":"single",
+			"tiers":{"public":{"prefixLength":24},"private":{"prefixLength":20},"isolated":{"prefixLength":24}},
+			"endpoints":["ssm","logs"]}`,
+	}
+}
+
+// withNetwork edits the network object of validValues.
+func withNetwork(t *testing.T, edit func(n map[string]any)) map[string]string {
+	t.Helper()
+	v := validValues()
+	var n map[string]any
+	if err := json.Unmarshal([]byte(v["platform:network"]), &n); err != nil {
+		t.Fatal(err)
+	}
+	edit(n)
+	b, _ := json.Marshal(n)
+	v["platform:network"] = string(b)
+	return v
+}
+
+func TestParse_AcceptsAValidStack(t *testing.T) {
+	c, err := stack.Parse("test", validValues())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "test" || c.Network.CIDR.String() != "10.0.0.0/16" || c.Network.AZCount != 2 || c.Network.NAT != "single" {
+		t.Errorf("parsed %+v", c)
+	}
+}
+
+func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
+	tests := []struct {
+		name   string
+		values func(t *testing.T) map[string]string
+		want   []string
+	}{
+		{"malformed CIDR", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "10.0.0.0/33" })
+		}, []string{`platform:network.cidr: "10.0.0.0/33" is not a CIDR (prefix length out of range); write a block such as 10.0.0.0/16`}},
+		{"CIDR with host bits", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "10.0.3.0/16" })
+		}, []string{`platform:network.cidr: "10.0.3.0/16" has host bits set; did you mean 10.0.0.0/16?`}},
+		{"public address space", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "8.8.0.0/16" })
+		}, []string{`platform:network.cidr: "8.8.0.0/16" is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); use RFC 1918 space`}},
+		{"overlapping ranges", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["otherNetworks"] = []any{"10.0.128.0/17", "192.168.0.0/16"} })
+		}, []string{`platform:network.otherNetworks[0]: 10.0.128.0/17 overlaps the VPC block 10.0.0.0/16; pick a VPC block outside every network it must reach`}},
+		{"VPC block too small for the tiers", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "10.0.0.0/22" })
+		}, []string{
+			`platform:network.tiers.isolated.prefixLength: /24 subnets do not fit: the isolated tier owns 10.0.3.0/24 in 10.0.0.0/22, room for 8 zones of /27 or smaller; use a longer prefix or a larger VPC block`,
+			`platform:network.tiers.private.prefixLength: /20 subnets do not fit: the private tier owns 10.0.0.0/23 in 10.0.0.0/22, room for 8 zones of /26 or smaller; use a longer prefix or a larger VPC block`,
+			`platform:network.tiers.public.prefixLength: /24 subnets do not fit: the public tier owns 10.0.2.0/24 in 10.0.0.0/22, room for 8 zones of /27 or smaller; use a longer prefix or a larger VPC block`,
+		}},
+		{"one AZ", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["azCount"] = 1 })
+		}, []string{`platform:network.azCount: 1 is out of range; use 2 to 6 zones`}},
+		{"seven AZs", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["azCount"] = 7 })
+		}, []string{`platform:network.azCount: 7 is out of range; use 2 to 6 zones`}},
+		{"AZs in another region", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) {
+				delete(n, "azCount")
+				n["availabilityZones"] = []any{"us-east-1a", "eu-west-1b"}
+			})
+		}, []string{`platform:network.availabilityZones[1]: "eu-west-1b" is not in aws:region us-east-1`}},
+		{"unknown NAT mode", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["nat"] = "multi" })
+		}, []string{`platform:network.nat: "multi" is not a NAT mode; use none, single or perAz`}},
+		{"zero prefix length", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["tiers"].(map[string]any)["public"] = map[string]any{"prefixLength": 0} })
+		}, []string{`platform:network.tiers.public.prefixLength: must be a positive prefix length such as 24, got 0`}},
+		{"negative prefix length", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["tiers"].(map[string]any)["private"] = map[string]any{"prefixLength": -20} })
+		}, []string{`platform:network.tiers.private.prefixLength: must be a positive prefix length such as 24, got -20`}},
+		{"negative retention", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["flowLogs"] = map[string]any{"retentionDays": -1} })
+		}, []string{`platform:network.flowLogs.retentionDays: -1 is not a retention CloudWatch accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`}},
+		{"unknown tier", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["tiers"].(map[string]any)["database"] = map[string]any{"prefixLength": 24} })
+		}, []string{`platform:network.tiers.database: unknown tier; use public, private or isolated`}},
+		{"unknown endpoint service", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["endpoints"] = []any{"ssm", "ssmmesages"} })
+		}, []string{`platform:network.endpoints[1]: "ssmmesages" is not a supported interface endpoint; did you mean "ssmmessages"?`}},
+		{"gateway service listed as interface", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["endpoints"] = []any{"s3"} })
+		}, []string{`platform:network.endpoints[0]: "s3" is always created as a free gateway endpoint; remove it from this list`}},
+		{"missing network", func(t *testing.T) map[string]string {
+			v := validValues()
+			delete(v, "platform:network")
+			return v
+		}, []string{`platform:network: required; The VPC: cidr, azCount or availabilityZones, tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.`}},
+		{"missing cidr and nat", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { delete(n, "cidr"); delete(n, "nat") })
+		}, []string{
+			`platform:network.cidr: required; set the VPC block, e.g. 10.0.0.0/16`,
+			`platform:network.nat: required; use none, single or perAz`,
+		}},
+		{"missing region", func(t *testing.T) map[string]string {
+			v := validValues()
+			delete(v, "aws:region")
+			return v
+		}, []string{"aws:region: required; set it with `pulumi config set aws:region us-east-1`"}},
+		{"typo in a top-level key", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:protec"] = "true"
+			return v
+		}, []string{`platform:protec: unknown key; did you mean "platform:protect"?`}},
+		{"typo in a nested key", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["azCnt"] = 3 })
+		}, []string{`platform:network.azCnt: unknown key; did you mean "azCount"?`}},
+		{"wrong type", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["azCount"] = "three" })
+		}, []string{`platform:network.azCount: want a whole number, got "three"`}},
+		{"network is not an object", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:network"] = "10.0.0.0/16"
+			return v
+		}, []string{`platform:network: want an object, got "10.0.0.0/16"`}},
+		{"production with a single NAT", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:protect"] = "true"
+			return v
+		}, []string{`platform:network.nat: a protected (production) stack needs perAz: with one NAT gateway, losing its zone cuts every zone's egress; use perAz`}},
+		{"NAT without a public tier", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { delete(n["tiers"].(map[string]any), "public") })
+		}, []string{`platform:network.nat: nat single needs a public tier to hold the NAT gateways; add tiers.public or use nat: none`}},
+		{"default tags copied from another stack", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["aws:defaultTags"] = `{"tags":{"project":"platform","stack":"prod","owner":"sre"}}`
+			return v
+		}, []string{`aws:defaultTags.tags.stack: "prod" does not match the stack name "test"; was this file copied from another stack?`}},
+		{"default tags without owner", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["aws:defaultTags"] = `{"tags":{"project":"platform","stack":"test"}}`
+			return v
+		}, []string{`aws:defaultTags.tags.owner: required; every resource must say its owner`}},
+		{"bad name prefix", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:name"] = "Prod_Platform"
+			return v
+		}, []string{`platform:name: "Prod_Platform": use lowercase letters, digits and hyphens, starting with a letter, at most 16 characters`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := stack.Parse("test", tt.values(t))
+			got := problems.Messages(err)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
+	v := withNetwork(t, func(n map[string]any) {
+		n["cidr"] = "10.0.0.0/33"
+		n["azCount"] = 9
+		n["nat"] = "multi"
+		n["natt"] = "single"
+	})
+	v["platform:protec"] = "true"
+	delete(v, "aws:region")
+	_, err := stack.Parse("test", v)
+	got := problems.Messages(err)
+	for _, key := range []string{"aws:region", "platform:network.azCount", "platform:network.cidr", "platform:network.nat", "platform:network.natt", "platform:protec"} {
+		found := false
+		for _, m := range got {
+			found = found || strings.HasPrefix(m, key+": ")
+		}
+		if !found {
+			t.Errorf("no problem reported for %s; got:\n  %s", key, strings.Join(got, "\n  "))
+		}
+	}
+	if !strings.HasPrefix(err.Error(), "invalid stack configuration (") {
+		t.Errorf("error should lead with a count: %v", err)
+	}
+}
