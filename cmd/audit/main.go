@@ -1,0 +1,134 @@
+// Command audit reviews an existing AWS network from saved describe-* JSON
+// and fails when it finds more problems than allowed, so it can gate a
+// migration in CI.
+//
+// Usage:
+//
+//	audit --dir SNAPSHOT [--format markdown|json] [--out FILE]
+//	      [--fail-on high|medium|low] [--max-findings N]
+//	audit --vpcs F --subnets F --route-tables F --security-groups F --network-interfaces F ...
+//
+// Exit codes: 0 when the findings at or above --fail-on number at most
+// --max-findings, 1 when they exceed it, 2 when the input or the flags are
+// unusable.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/acme/platform/audit"
+)
+
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitBadInput = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it with their own writers and
+// check the exit code it returns.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		dir         = fs.String("dir", "", "folder holding "+audit.VPCsFile+", "+audit.SubnetsFile+", "+audit.RouteTablesFile+", "+audit.SecurityGroupsFile+" and "+audit.NetworkInterfacesFile)
+		files       audit.Files
+		format      = fs.String("format", "markdown", "report format: markdown or json")
+		out         = fs.String("out", "", "write the report to this file instead of stdout")
+		failOn      = fs.String("fail-on", "medium", "lowest severity that counts against --max-findings: high, medium or low")
+		maxFindings = fs.Int("max-findings", 0, "number of counted findings tolerated before exiting 1")
+		title       = fs.String("title", "", "report title (default: the --dir folder name)")
+	)
+	fs.StringVar(&files.VPCs, "vpcs", "", "output of aws ec2 describe-vpcs (overrides the --dir file)")
+	fs.StringVar(&files.Subnets, "subnets", "", "output of aws ec2 describe-subnets (overrides the --dir file)")
+	fs.StringVar(&files.RouteTables, "route-tables", "", "output of aws ec2 describe-route-tables (overrides the --dir file)")
+	fs.StringVar(&files.SecurityGroups, "security-groups", "", "output of aws ec2 describe-security-groups (overrides the --dir file)")
+	fs.StringVar(&files.NetworkInterfaces, "network-interfaces", "", "output of aws ec2 describe-network-interfaces (overrides the --dir file)")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitBadInput
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(stderr, "audit: "+format+"\n", args...)
+		return exitBadInput
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q; input files are given with --dir or the per-file flags", fs.Arg(0))
+	}
+	if *format != "markdown" && *format != "json" {
+		return fail("unknown --format %q (want markdown or json)", *format)
+	}
+	threshold, err := audit.ParseSeverity(*failOn)
+	if err != nil || threshold < audit.SeverityLow {
+		return fail("unknown --fail-on %q (want high, medium or low)", *failOn)
+	}
+	if *maxFindings < 0 {
+		return fail("--max-findings must be 0 or more, got %d", *maxFindings)
+	}
+
+	in := files
+	if *dir != "" {
+		// Per-file flags win so one file of a snapshot can be swapped for a
+		// fresher or hand-edited copy without copying the whole folder.
+		in = audit.FilesIn(*dir)
+		override(&in.VPCs, files.VPCs)
+		override(&in.Subnets, files.Subnets)
+		override(&in.RouteTables, files.RouteTables)
+		override(&in.SecurityGroups, files.SecurityGroups)
+		override(&in.NetworkInterfaces, files.NetworkInterfaces)
+		if *title == "" {
+			*title = filepath.Base(filepath.Clean(*dir))
+		}
+	}
+	if in == (audit.Files{}) {
+		return fail("nothing to audit: give --dir or at least one of --vpcs, --subnets, --route-tables, --security-groups, --network-interfaces")
+	}
+
+	inv, err := audit.LoadFiles(in)
+	if err != nil {
+		return fail("%v", err)
+	}
+	rep := audit.Report{Title: *title, Inventory: inv, Findings: inv.Findings()}
+
+	var body []byte
+	if *format == "json" {
+		body, err = rep.JSON()
+		if err != nil {
+			return fail("rendering JSON: %v", err)
+		}
+	} else {
+		body = []byte(rep.Markdown())
+	}
+	if *out != "" {
+		if err := os.WriteFile(*out, body, 0o644); err != nil {
+			return fail("writing report: %v", err)
+		}
+	} else if _, err := stdout.Write(body); err != nil {
+		return fail("writing report: %v", err)
+	}
+
+	counted := rep.Summary().AtLeast(threshold)
+	if counted > *maxFindings {
+		fmt.Fprintf(stderr, "audit: %d findings at severity %s or above, %d allowed\n", counted, threshold, *maxFindings)
+		return exitFindings
+	}
+	return exitOK
+}
+
+func override(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}

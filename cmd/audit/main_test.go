@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var (
+	seed  = filepath.Join("..", "..", "audit", "testdata", "seed-before")
+	clean = filepath.Join("..", "..", "audit", "testdata", "clean")
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.json")
+	if err := os.WriteFile(broken, []byte(`{"NetworkInterfaces": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The seed has 16 high, 1 medium, 4 low and 2 info findings.
+	cases := []struct {
+		name       string
+		args       []string
+		want       int
+		wantStderr string
+	}{
+		{"the exposed account fails at the default threshold", []string{"--dir", seed}, 1, "17 findings at severity medium or above, 0 allowed"},
+		{"the clean target passes at the default threshold", []string{"--dir", clean}, 0, ""},
+		{"info findings never count, even with --fail-on low", []string{"--dir", clean, "--fail-on", "low"}, 0, ""},
+		{"--max-findings tolerates up to N counted findings", []string{"--dir", seed, "--max-findings", "17"}, 0, ""},
+		{"one more than --max-findings fails", []string{"--dir", seed, "--max-findings", "16"}, 1, ""},
+		{"--fail-on high counts only high findings", []string{"--dir", seed, "--fail-on", "high", "--max-findings", "16"}, 0, ""},
+		{"--fail-on low also counts low findings", []string{"--dir", seed, "--fail-on", "low", "--max-findings", "20"}, 1, "21 findings at severity low or above"},
+		{"single-dash flags work too", []string{"-dir", seed, "-fail-on", "HIGH", "-max-findings", "16"}, 0, ""},
+		{"malformed JSON exits 2 naming the file", []string{"--dir", seed, "--network-interfaces", broken}, 2, "broken.json: malformed JSON"},
+		{"a missing snapshot file exits 2 naming it", []string{"--dir", dir}, 2, filepath.Join(dir, "vpcs.json")},
+		{"no input at all exits 2", nil, 2, "nothing to audit"},
+		{"an unknown format exits 2", []string{"--dir", seed, "--format", "html"}, 2, "unknown --format"},
+		{"an unknown --fail-on exits 2", []string{"--dir", seed, "--fail-on", "critical"}, 2, "unknown --fail-on"},
+		{"info is not a failure threshold", []string{"--dir", seed, "--fail-on", "info"}, 2, "unknown --fail-on"},
+		{"a negative --max-findings exits 2", []string{"--dir", seed, "--max-findings", "-1"}, 2, "--max-findings"},
+		{"a stray argument exits 2", []string{"--dir", seed, "extra"}, 2, "unexpected argument"},
+		{"an unknown flag exits 2", []string{"--bogus"}, 2, "flag provided but not defined"},
+		{"help exits 0", []string{"-h"}, 0, "-max-findings"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(tc.args...)
+			if code != tc.want {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, tc.want, stderr)
+			}
+			if !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("stderr %q should contain %q", stderr, tc.wantStderr)
+			}
+		})
+	}
+}
+
+func TestOutputMatchesTheGoldenReports(t *testing.T) {
+	for _, tc := range []struct{ dir, format, golden string }{
+		{seed, "markdown", "seed-before.golden.md"},
+		{seed, "json", "seed-before.golden.json"},
+		{clean, "markdown", "clean.golden.md"},
+		{clean, "json", "clean.golden.json"},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			_, stdout, _ := runCLI("--dir", tc.dir, "--format", tc.format)
+			want, err := os.ReadFile(filepath.Join("..", "..", "audit", "testdata", tc.golden))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stdout != string(want) {
+				t.Errorf("output differs from %s (regenerate with go test ./audit -update)", tc.golden)
+			}
+		})
+	}
+}
+
+func TestMarkdownIsTheDefaultFormat(t *testing.T) {
+	_, stdout, _ := runCLI("--dir", clean)
+	if !strings.HasPrefix(stdout, "# Network audit: clean\n") {
+		t.Fatalf("got:\n%s", stdout)
+	}
+}
+
+func TestOutWritesTheReportToAFileInsteadOfStdout(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.json")
+	code, stdout, _ := runCLI("--dir", clean, "--format", "json", "--out", out)
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q", code, stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !bytes.HasPrefix(data, []byte("{\n")) {
+		t.Fatalf("report file: %v %q", err, data)
+	}
+}
+
+func TestPerFileFlagsWorkWithoutDir(t *testing.T) {
+	f := func(name string) string { return filepath.Join(seed, name) }
+	code, stdout, stderr := runCLI(
+		"--vpcs", f("vpcs.json"), "--subnets", f("subnets.json"), "--route-tables", f("route-tables.json"),
+		"--security-groups", f("security-groups.json"), "--network-interfaces", f("network-interfaces.json"),
+		"--title", "seed-before")
+	if code != 1 {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	_, fromDir, _ := runCLI("--dir", seed)
+	if stdout != fromDir {
+		t.Error("per-file flags and --dir should give the same report")
+	}
+}
