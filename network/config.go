@@ -58,12 +58,126 @@ type Config struct {
 	// OtherNetworks lists address ranges this VPC must never overlap: peered VPCs,
 	// on-premises networks, other stacks. Overlap makes routing between them impossible.
 	OtherNetworks []netip.Prefix `json:"otherNetworks,omitempty"`
+	// Existing adopts a VPC that already exists instead of creating one.
+	Existing *ExistingConfig `json:"existing,omitempty"`
+}
+
+// ExistingSubnets returns the adopted subnets for the planner, sorted by ID.
+func (c Config) ExistingSubnets() []ExistingSubnet {
+	if c.Existing == nil {
+		return nil
+	}
+	out := make([]ExistingSubnet, 0, len(c.Existing.Subnets))
+	for _, e := range c.Existing.Subnets {
+		out = append(out, ExistingSubnet{ID: e.ID, AZ: e.AZ, Prefix: e.CIDR, Public: e.Public, MapPublicIPOnLaunch: e.MapPublicIPOnLaunch})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Pinned returns the pinned subnet prefixes by subnet key ("private-us-east-1a").
+func (c Config) Pinned() map[string]netip.Prefix {
+	out := map[string]netip.Prefix{}
+	for name, t := range c.Tiers {
+		for az, p := range t.CIDRs {
+			out[name+"-"+az] = p
+		}
+	}
+	return out
+}
+
+var (
+	vpcIDPattern    = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	igwIDPattern    = regexp.MustCompile(`^igw-[0-9a-f]{8,17}$`)
+	subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+)
+
+func (c Config) validateExisting(key, region string, p *problems.List) {
+	e := c.Existing
+	if e == nil {
+		for name, t := range c.Tiers {
+			if len(t.CIDRs) > 0 {
+				p.Add(key+".tiers."+name+".cidrs", "pinned subnet ranges are for adopted VPCs (network.existing); a VPC this program creates lays out its own")
+			}
+		}
+		return
+	}
+	k := key + ".existing"
+	if !vpcIDPattern.MatchString(e.VpcID) {
+		p.Add(k+".vpcId", "%q is not a VPC ID like vpc-0a1b2c3d4e5f60718", e.VpcID)
+	}
+	if e.InternetGatewayID != "" && !igwIDPattern.MatchString(e.InternetGatewayID) {
+		p.Add(k+".internetGatewayId", "%q is not an internet gateway ID like igw-0a1b2c3d4e5f60718", e.InternetGatewayID)
+	}
+	if len(c.Endpoints) > 0 && !e.EnableDNSHostnames {
+		p.Add(k+".enableDnsHostnames", "interface endpoints need DNS hostnames for their private DNS names; set true (an in-place update of the adopted VPC) or drop the endpoints")
+	}
+	anyPublic := false
+	seenID := map[string]bool{}
+	for i, s := range e.Subnets {
+		sk := fmt.Sprintf("%s.subnets[%d]", k, i)
+		if !subnetIDPattern.MatchString(s.ID) {
+			p.Add(sk+".id", "%q is not a subnet ID like subnet-0a1b2c3d4e5f60718", s.ID)
+		}
+		if seenID[s.ID] {
+			p.Add(sk+".id", "%s is listed twice", s.ID)
+		}
+		seenID[s.ID] = true
+		if !s.CIDR.IsValid() {
+			p.Add(sk+".cidr", "required; the subnet's current range")
+		} else if c.CIDR.IsValid() && (!c.CIDR.Contains(s.CIDR.Addr()) || s.CIDR.Bits() < c.CIDR.Bits()) {
+			p.Add(sk+".cidr", "%s is not inside the VPC block %s", s.CIDR, c.CIDR)
+		}
+		if m := azName.FindStringSubmatch(s.AZ); m == nil {
+			p.Add(sk+".az", "%q is not an availability zone name like us-east-1a", s.AZ)
+		} else if region != "" && m[1] != region {
+			p.Add(sk+".az", "%q is not in aws:region %s", s.AZ, region)
+		}
+		for j, o := range e.Subnets[:i] {
+			if s.CIDR.IsValid() && o.CIDR.IsValid() && s.CIDR.Overlaps(o.CIDR) {
+				p.Add(sk+".cidr", "%s overlaps subnets[%d] %s; copy the ranges from describe-subnets", s.CIDR, j, o.CIDR)
+			}
+		}
+		anyPublic = anyPublic || s.Public
+	}
+	if anyPublic && e.InternetGatewayID == "" {
+		p.Add(k+".internetGatewayId", "required: public subnets route to an internet gateway, and a VPC holds only one; import it")
+	}
 }
 
 // TierConfig sizes one tier.
 type TierConfig struct {
 	// PrefixLength is each subnet's prefix length, e.g. 20 for /20.
 	PrefixLength int `json:"prefixLength"`
+	// CIDRs pins a zone's subnet to a prefix (adopted VPCs only): written by the
+	// adopt-config generator so a subnet's range never moves once deployed.
+	CIDRs map[string]netip.Prefix `json:"cidrs,omitempty"`
+}
+
+// ExistingConfig points the stack at a VPC that already exists (adopt mode).
+type ExistingConfig struct {
+	// VpcID is the VPC to import, e.g. vpc-0a1b2c3d4e5f60718.
+	VpcID string `json:"vpcId"`
+	// InternetGatewayID is its attached internet gateway, imported too (required
+	// when any existing subnet is public: a VPC has at most one).
+	InternetGatewayID string `json:"internetGatewayId,omitempty"`
+	// EnableDNSHostnames is the VPC's setting; import it as found, then turn it on
+	// (an in-place update) before adding interface endpoints.
+	EnableDNSHostnames bool `json:"enableDnsHostnames"`
+	// ManageDefaultSecurityGroup empties the default group; leave it off until
+	// nothing uses the default group any more.
+	ManageDefaultSecurityGroup bool `json:"manageDefaultSecurityGroup,omitempty"`
+	// Subnets are the VPC's current subnets: imported and never renumbered.
+	Subnets []ExistingSubnetConfig `json:"subnets"`
+}
+
+// ExistingSubnetConfig is one subnet of an adopted VPC, as it is today.
+type ExistingSubnetConfig struct {
+	ID                  string       `json:"id"`
+	CIDR                netip.Prefix `json:"cidr"`
+	AZ                  string       `json:"az"`
+	Public              bool         `json:"public"`
+	MapPublicIPOnLaunch bool         `json:"mapPublicIpOnLaunch"`
 }
 
 // FlowLogsConfig configures VPC flow logs.
@@ -196,7 +310,7 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 			p.Add(k+".prefixLength", "must be a positive prefix length such as 24, got %d", bits)
 		case bits > MaxSubnetBits:
 			p.Add(k+".prefixLength", "/%d is smaller than AWS allows; use /%d or larger (a smaller number)", bits, MaxSubnetBits)
-		case c.CIDR.IsValid() && c.CIDR.Addr().Is4() && c.CIDR.Bits() >= MinVPCBits && bits < MaxTierBits(c.CIDR, tier):
+		case c.Existing == nil && c.CIDR.IsValid() && c.CIDR.Addr().Is4() && c.CIDR.Bits() >= MinVPCBits && bits < MaxTierBits(c.CIDR, tier):
 			block, _ := TierBlock(c.CIDR, tier)
 			p.Add(k+".prefixLength", "/%d subnets do not fit: the %s tier owns %s in %s, room for %d zones of /%d or smaller; use a longer prefix or a larger VPC block",
 				bits, tier, block, c.CIDR, SlotsPerTier, MaxTierBits(c.CIDR, tier))
@@ -212,7 +326,7 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 	case "":
 		p.Add(key+".nat", "required; use none, single or perAz")
 	case NATSingle, NATPerAZ:
-		if _, ok := c.Tiers["public"]; !ok && len(c.Tiers) > 0 {
+		if _, ok := c.Tiers["public"]; !ok && len(c.Tiers) > 0 && !c.hasExistingPublic() {
 			p.Add(key+".nat", "nat %s needs a public tier to hold the NAT gateways; add tiers.public or use nat: none", c.NAT)
 		}
 		if protect && c.NAT == NATSingle {
@@ -241,9 +355,23 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 		seen[e] = i
 	}
 
+	c.validateExisting(key, region, p)
+
 	if r := c.FlowLogs.RetentionDays; r != 0 && !ValidRetention(r) {
 		p.Add(key+".flowLogs.retentionDays", "%d is not a retention CloudWatch accepts; use one of %s", r, joinInts(RetentionDays))
 	}
+}
+
+func (c Config) hasExistingPublic() bool {
+	if c.Existing == nil {
+		return false
+	}
+	for _, s := range c.Existing.Subnets {
+		if s.Public {
+			return true
+		}
+	}
+	return false
 }
 
 // InterfaceServices lists the interface endpoint services the program knows,

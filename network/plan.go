@@ -118,6 +118,41 @@ func (s Subnet) Key() string { return s.Tier.String() + "-" + s.AZ }
 type Plan struct {
 	VPC     netip.Prefix
 	Subnets []Subnet // sorted by tier, then zone
+	// Existing holds the subnets of an adopted VPC, which the plan steps around
+	// and never changes. Empty for a VPC this program creates.
+	Existing []ExistingSubnet
+}
+
+// ExistingSubnet is a subnet that was there before the platform adopted its VPC.
+type ExistingSubnet struct {
+	ID     string
+	AZ     string
+	Prefix netip.Prefix
+	// Public means it routes to the internet gateway; during a migration it can
+	// hold the NAT gateways and the load balancer until a public tier exists.
+	Public bool
+	// MapPublicIPOnLaunch is its current setting, kept as found so that adopting
+	// it changes nothing; the migration's contract stage turns it off.
+	MapPublicIPOnLaunch bool
+}
+
+// PublicAZs returns the zones with a public subnet, planned or existing, sorted.
+func (p Plan) PublicAZs() []string {
+	seen := map[string]bool{}
+	for _, s := range p.Tier(TierPublic) {
+		seen[s.AZ] = true
+	}
+	for _, e := range p.Existing {
+		if e.Public {
+			seen[e.AZ] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for az := range seen {
+		out = append(out, az)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // ZoneSlot returns the slot an availability zone occupies in every tier: its

@@ -23,6 +23,21 @@ type VpcArgs struct {
 	// protect option: deleting or replacing them then needs a deliberate unprotect.
 	Protect bool
 	Tags    map[string]string
+	// Adopt, when set, takes over an existing VPC instead of creating one.
+	Adopt *AdoptArgs
+}
+
+// AdoptArgs describe an existing VPC to bring under management. Adopted
+// resources are imported with exactly the settings they have, always protected,
+// and keep the tags they carry: an import whose inputs differ from the real
+// resource fails, and a migration starts by changing nothing.
+type AdoptArgs struct {
+	VpcID              string
+	InternetGatewayID  string
+	EnableDNSHostnames bool
+	// ManageDefaultSecurityGroup empties the VPC's default group. Off while a
+	// migration runs: old workloads may still depend on its rules.
+	ManageDefaultSecurityGroup bool
 }
 
 // Vpc is the network: the VPC, three tiers of subnets, routing, NAT, the
@@ -35,6 +50,8 @@ type Vpc struct {
 
 	// Subnets by Subnet.Key(), e.g. "private-us-east-1a".
 	Subnets map[string]*ec2.Subnet
+	// Existing are the adopted subnets, by subnet ID.
+	Existing map[string]*ec2.Subnet
 	// RouteTables by key: "public", "private-<az>", "isolated".
 	RouteTables map[string]*ec2.RouteTable
 	// NATGateways and their Elastic IPs by zone.
@@ -54,29 +71,37 @@ type Vpc struct {
 // zone by name, or every zone. Naming gateways by zone is what lets a switch
 // between single and perAz keep the first gateway and its public address.
 func NATZones(p Plan, mode NATMode) []string {
-	if !p.Has(TierPublic) {
+	public := p.PublicAZs()
+	if len(public) == 0 {
 		return nil
 	}
-	zones := p.AZs()
 	switch mode {
 	case NATSingle:
-		return zones[:1]
+		return public[:1]
 	case NATPerAZ:
-		return zones
+		var out []string
+		for _, az := range p.AZs() {
+			if contains(public, az) {
+				out = append(out, az)
+			}
+		}
+		return out
 	}
 	return nil
 }
 
 // NATFor returns the zone whose NAT gateway serves az's private subnet, or "".
 func NATFor(p Plan, mode NATMode, az string) string {
-	switch zones := NATZones(p, mode); {
+	zones := NATZones(p, mode)
+	switch {
 	case len(zones) == 0:
 		return ""
 	case mode == NATSingle:
 		return zones[0]
-	default:
+	case contains(zones, az):
 		return az
 	}
+	return ""
 }
 
 // RouteTableKey names the route table a subnet uses. Private subnets get one
@@ -104,6 +129,7 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		NATGateways:      map[string]*ec2.NatGateway{},
 		NATIPs:           map[string]*ec2.Eip{},
 		GatewayEndpoints: map[string]*ec2.VpcEndpoint{},
+		Existing:         map[string]*ec2.Subnet{},
 	}
 	if err := ctx.RegisterComponentResource("platform:network:Vpc", name, v, opts...); err != nil {
 		return nil, err
@@ -112,12 +138,19 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	protect := pulumi.Protect(args.Protect)
 	tg := tags.New("network", args.Tags)
 
+	adopt := args.Adopt
+	vpcOpts := []pulumi.ResourceOption{parent, protect}
+	dnsHostnames := true // interface endpoints' private DNS needs both DNS settings
+	if adopt != nil {
+		vpcOpts = adopted(parent, adopt.VpcID)
+		dnsHostnames = adopt.EnableDNSHostnames
+	}
 	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(args.Plan.VPC.String()),
 		EnableDnsSupport:   pulumi.Bool(true),
-		EnableDnsHostnames: pulumi.Bool(true), // interface endpoints' private DNS needs both
+		EnableDnsHostnames: pulumi.Bool(dnsHostnames),
 		Tags:               tg.Named(name),
-	}, parent, protect)
+	}, vpcOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +158,33 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 
 	// Adopting the default group with no rules empties it: anything that lands
 	// in it by accident (a console-created ENI, say) can talk to nothing.
-	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
-		VpcId: vpc.ID(),
-		Tags:  tg.Named(name+"-default-do-not-use", "platform:component", "security"),
-	}, parent); err != nil {
-		return nil, err
+	if adopt == nil || adopt.ManageDefaultSecurityGroup {
+		if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+			VpcId: vpc.ID(),
+			Tags:  tg.Named(name+"-default-do-not-use", "platform:component", "security"),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+
+	// Existing subnets are imported as they are, keyed by their subnet ID.
+	existingPublic := map[string]*ec2.Subnet{}
+	for _, e := range args.Plan.Existing {
+		sn, err := ec2.NewSubnet(ctx, name+"-existing-"+e.ID, &ec2.SubnetArgs{
+			VpcId:               vpc.ID(),
+			CidrBlock:           pulumi.String(e.Prefix.String()),
+			AvailabilityZone:    pulumi.String(e.AZ),
+			MapPublicIpOnLaunch: pulumi.Bool(e.MapPublicIPOnLaunch),
+		}, adopted(parent, e.ID)...)
+		if err != nil {
+			return nil, err
+		}
+		v.Existing[e.ID] = sn
+		if e.Public {
+			if _, taken := existingPublic[e.AZ]; !taken {
+				existingPublic[e.AZ] = sn // subnets arrive sorted by ID: the first one per zone
+			}
+		}
 	}
 
 	for _, s := range args.Plan.Subnets {
@@ -149,16 +204,25 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 	}
 
 	var igw *ec2.InternetGateway
-	if args.Plan.Has(TierPublic) {
+	switch {
+	case adopt != nil && adopt.InternetGatewayID != "":
+		igw, err = ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
+			VpcId: vpc.ID(),
+		}, adopted(parent, adopt.InternetGatewayID)...)
+	case args.Plan.Has(TierPublic):
 		igw, err = ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
 			VpcId: vpc.ID(),
 			Tags:  tg.Named(name+"-igw", "platform:tier", "public"),
 		}, parent)
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 
+	var natDeps []pulumi.Resource
+	if igw != nil {
+		natDeps = append(natDeps, igw)
+	}
 	for _, az := range NATZones(args.Plan, args.NAT) {
 		key := "nat-" + az
 		eip, err := ec2.NewEip(ctx, name+"-"+key+"-eip", &ec2.EipArgs{
@@ -168,16 +232,20 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		if err != nil {
 			return nil, err
 		}
+		host, ok := v.Subnets[Subnet{Tier: TierPublic, AZ: az}.Key()]
+		if !ok {
+			host = existingPublic[az]
+		}
 		nat, err := ec2.NewNatGateway(ctx, name+"-"+key, &ec2.NatGatewayArgs{
 			AllocationId:     eip.AllocationId,
-			SubnetId:         v.Subnets[Subnet{Tier: TierPublic, AZ: az}.Key()].ID(),
+			SubnetId:         host.ID(),
 			ConnectivityType: pulumi.String("public"),
 			Tags:             tg.Named(name+"-"+key, "platform:tier", "public"),
 		},
 			parent,
 			// A public NAT gateway cannot pass traffic until the VPC has an attached
 			// internet gateway, and nothing in its inputs says so.
-			pulumi.DependsOn([]pulumi.Resource{igw}))
+			pulumi.DependsOn(natDeps))
 		if err != nil {
 			return nil, err
 		}
@@ -320,6 +388,17 @@ func (v *Vpc) SubnetIDs(t Tier) pulumi.StringArrayOutput {
 		return v.PrivateSubnetIDs
 	}
 	return v.IsolatedSubnetIDs
+}
+
+// adopted are the options of an imported resource: import by ID, always
+// protected, and its existing tags left alone (an import must match exactly).
+func adopted(parent pulumi.ResourceOption, id string) []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{
+		parent,
+		pulumi.Import(pulumi.ID(id)),
+		pulumi.Protect(true),
+		pulumi.IgnoreChanges([]string{"tags", "tagsAll"}),
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"sort"
 
@@ -33,7 +34,17 @@ func NewDesign(cfg *Config, env awsenv.Env, availableAZs []string) (*Design, err
 	}
 	d := &Design{Config: cfg, Env: env, AZs: azs}
 	if len(azs) > 0 {
-		d.Plan, err = network.NewPlan(cfg.Network.CIDR, azs, cfg.Network.TierSpecs())
+		if cfg.Network.Existing != nil {
+			var taken []netip.Prefix
+			existing := cfg.Network.ExistingSubnets()
+			for _, e := range existing {
+				taken = append(taken, e.Prefix)
+			}
+			d.Plan, err = network.PlanInFreeSpace(cfg.Network.CIDR, azs, cfg.Network.TierSpecs(), taken, cfg.Network.Pinned())
+			d.Plan.Existing = existing
+		} else {
+			d.Plan, err = network.NewPlan(cfg.Network.CIDR, azs, cfg.Network.TierSpecs())
+		}
 		if err != nil {
 			p.Add(Project+":network", "%v", err)
 		}
@@ -119,11 +130,24 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		FlowLogs: cfg.Network.FlowLogs,
 		Env:      d.Env,
 		Protect:  cfg.Protect,
+		Adopt:    adoptArgs(cfg.Network.Existing),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func adoptArgs(e *network.ExistingConfig) *network.AdoptArgs {
+	if e == nil {
+		return nil
+	}
+	return &network.AdoptArgs{
+		VpcID:                      e.VpcID,
+		InternetGatewayID:          e.InternetGatewayID,
+		EnableDNSHostnames:         e.EnableDNSHostnames,
+		ManageDefaultSecurityGroup: e.ManageDefaultSecurityGroup,
+	}
 }
 
 // Exports are the stack outputs, camelCase as in the docs.
