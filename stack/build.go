@@ -13,6 +13,7 @@ import (
 	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/security"
 )
 
 // Design is everything decided before the first resource is registered: the
@@ -23,6 +24,10 @@ type Design struct {
 	Env    awsenv.Env
 	AZs    []string
 	Plan   network.Plan
+	// Rules is the security model: one group per workload and every allowed edge.
+	Rules *security.Graph
+	// Endpoints are the interface endpoint services to create.
+	Endpoints []string
 }
 
 // NewDesign turns a validated config and the region's available zones into a design.
@@ -49,10 +54,34 @@ func NewDesign(cfg *Config, env awsenv.Env, availableAZs []string) (*Design, err
 			p.Add(Project+":network", "%v", err)
 		}
 	}
+	if len(azs) > 0 && err == nil {
+		d.Endpoints = append([]string(nil), cfg.Network.Endpoints...)
+		sort.Strings(d.Endpoints)
+		d.Rules, err = security.Build(d.securityWorkloads(), cfg.Security, d.securityEnv())
+		p.Merge(Project+":security", err)
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// securityWorkloads lists every workload that gets its own security group:
+// the configured ones and the built-in interface endpoints.
+func (d *Design) securityWorkloads() []security.Workload {
+	var out []security.Workload
+	if len(d.Endpoints) > 0 {
+		out = append(out, security.Workload{Name: "endpoints", Kind: security.KindEndpoints, Port: security.HTTPS, Key: Project + ":network.endpoints"})
+	}
+	return out
+}
+
+func (d *Design) securityEnv() security.Env {
+	env := security.Env{InterfaceEndpoints: len(d.Endpoints) > 0}
+	if d.Plan.Has(network.TierPrivate) || d.Plan.Has(network.TierIsolated) {
+		env.GatewayEndpoints = append(env.GatewayEndpoints, network.GatewayServices...)
+	}
+	return env
 }
 
 // chooseAZs picks the zones: the configured ones, checked against what the
@@ -91,8 +120,10 @@ func chooseAZs(c network.Config, region string, available []string) ([]string, e
 
 // Platform is what Build registered.
 type Platform struct {
-	Design *Design
-	Vpc    *network.Vpc
+	Design    *Design
+	Vpc       *network.Vpc
+	Security  *security.Policy
+	Endpoints *network.Endpoints
 }
 
 // Build registers the whole platform for a validated config.
@@ -135,7 +166,45 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	prefixLists := map[string]pulumi.StringInput{}
+	for svc, ep := range out.Vpc.GatewayEndpoints {
+		prefixLists[svc] = ep.PrefixListId
+	}
+	out.Security, err = security.NewPolicy(ctx, cfg.Name+"-sg", &security.PolicyArgs{
+		VpcID:         out.Vpc.VpcID.ToStringOutput(),
+		Graph:         d.Rules,
+		PrefixListIDs: prefixLists,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	if len(d.Endpoints) > 0 {
+		sgID, err := claim(out.Security, "endpoints", cfg.Name+"-vpce")
+		if err != nil {
+			return nil, err
+		}
+		out.Endpoints, err = network.NewEndpoints(ctx, cfg.Name+"-vpce", &network.EndpointsArgs{
+			Vpc:             out.Vpc,
+			Services:        d.Endpoints,
+			SecurityGroupID: sgID,
+			Env:             d.Env,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// claim attaches a workload's group to the one resource that owns it.
+func claim(p *security.Policy, workload, owner string) (pulumi.StringOutput, error) {
+	g, ok := p.Group(workload)
+	if !ok {
+		return pulumi.StringOutput{}, fmt.Errorf("security: no group for workload %q", workload)
+	}
+	return g.Claim(owner)
 }
 
 func adoptArgs(e *network.ExistingConfig) *network.AdoptArgs {
@@ -158,6 +227,7 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		"privateSubnetIds":  pl.Vpc.PrivateSubnetIDs,
 		"isolatedSubnetIds": pl.Vpc.IsolatedSubnetIDs,
 		"natPublicIps":      pl.Vpc.NATPublicIPs,
+		"securityGroupIds":  pl.Security.GroupIDs(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/security"
 )
 
 // Config is the whole typed, validated configuration of one stack.
@@ -30,7 +31,8 @@ type Config struct {
 	// resources whose loss is an outage, deletion protection, stricter checks.
 	Protect bool
 
-	Network network.Config
+	Network  network.Config
+	Security security.Config
 
 	set map[string]bool // keys the stack file sets
 }
@@ -58,6 +60,10 @@ var ConfigKeys = []Key{
 	{Name: Project + ":network", Type: "object", Required: true, Description: "The VPC: cidr, azCount or availabilityZones, tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Network = network.Decode(Project+":network", raw, p)
+		}},
+	{Name: Project + ":security", Type: "object", Description: "The allow graph: allow.<target> is a list of grants {from: [workloads, internet, vpn-clients], port (defaults to the target's service port), reason}; maxRulesPerGroup (default 60), maxGroupsPerInterface (default 5).",
+		load: func(c *Config, raw any, p *problems.List) {
+			decode.Into(Project+":security", raw, &c.Security, p)
 		}},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/internal/report"
+	"github.com/acme/platform/security"
 )
 
 func main() {
@@ -27,6 +28,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stackName := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in --dir")
 	file := fs.String("file", "", "path of a stack file (instead of --stack)")
 	dir := fs.String("dir", ".", "project directory holding the stack files")
+	rules := fs.Bool("rules", false, "print the network rules document (security groups, rules, allow graph)")
+	rulesDoc := fs.String("rules-doc", "", "write the network rules document to this file (e.g. docs/network-rules.md)")
+	whoCanReach := fs.String("who-can-reach", "", "print who can reach this workload, on which ports, by which path")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: plan --stack NAME | --file Pulumi.NAME.yaml [flags]")
 		fs.PrintDefaults()
@@ -54,6 +58,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	d := res.Platform.Design
+	if *rulesDoc != "" {
+		if err := os.WriteFile(*rulesDoc, []byte(res.Platform.RulesDoc()), 0o644); err != nil {
+			fmt.Fprintf(stderr, "plan: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *rulesDoc)
+		return 0
+	}
+	if *rules {
+		fmt.Fprint(stdout, res.Platform.RulesDoc())
+		return 0
+	}
+	if *whoCanReach != "" {
+		paths, err := d.Rules.WhoCanReach(*whoCanReach)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Who can reach %s (stack %s):\n", *whoCanReach, res.File.Stack)
+		fmt.Fprint(stdout, security.RenderReach(paths))
+		return 0
+	}
 	fmt.Fprintf(stdout, "Offline plan for stack %q (%s, region %s, account simulated)\n\n", res.File.Stack, path, d.Env.Region)
 	fmt.Fprintln(stdout, "Resources by component:")
 	report.Tree(stdout, res.Graph)
