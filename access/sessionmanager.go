@@ -71,6 +71,8 @@ type SessionManager struct {
 	// Attachments by workload name.
 	Attachments map[string]*iam.RolePolicyAttachment
 
+	name string
+
 	// KeyARN and KeyID are the session key; the stack also gives it to the
 	// Client VPN log group and the ECS cluster's ExecuteCommandConfiguration.
 	KeyARN pulumi.StringOutput
@@ -175,7 +177,7 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 		}
 	}
 
-	s := &SessionManager{Attachments: map[string]*iam.RolePolicyAttachment{}}
+	s := &SessionManager{name: name, Attachments: map[string]*iam.RolePolicyAttachment{}}
 	if err := ctx.RegisterComponentResource("platform:access:SessionManager", name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -307,6 +309,24 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 		return nil, err
 	}
 	return s, nil
+}
+
+// Attach grants the session policy to a role made after the session manager:
+// workloads are built after it because they need its key and log group (ECS
+// Exec is configured on the cluster with both), so their roles come later.
+func (s *SessionManager) Attach(ctx *pulumi.Context, workload string, role pulumi.StringInput) error {
+	if _, dup := s.Attachments[workload]; dup {
+		return fmt.Errorf("access: the session policy is already attached for %q", workload)
+	}
+	a, err := iam.NewRolePolicyAttachment(ctx, s.name+"-"+workload+"-sessions", &iam.RolePolicyAttachmentArgs{
+		Role:      role,
+		PolicyArn: s.Policy.Arn,
+	}, pulumi.Parent(s))
+	if err != nil {
+		return err
+	}
+	s.Attachments[workload] = a
+	return nil
 }
 
 // SessionPolicy is the session policy's document: what an instance or task

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/platform/access"
 	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
@@ -73,11 +74,17 @@ func (d *Design) securityWorkloads() []security.Workload {
 	if len(d.Endpoints) > 0 {
 		out = append(out, security.Workload{Name: "endpoints", Kind: security.KindEndpoints, Port: security.HTTPS, Key: Project + ":network.endpoints"})
 	}
+	if d.Config.Access.VPN() != nil {
+		out = append(out, security.Workload{Name: "vpn", Kind: security.KindVPN, Key: Project + ":access.clientVpn"})
+	}
 	return out
 }
 
 func (d *Design) securityEnv() security.Env {
 	env := security.Env{InterfaceEndpoints: len(d.Endpoints) > 0}
+	if vpn := d.Config.Access.VPN(); vpn != nil {
+		env.VPNClientCIDR = vpn.ClientCIDR
+	}
 	if d.Plan.Has(network.TierPrivate) || d.Plan.Has(network.TierIsolated) {
 		env.GatewayEndpoints = append(env.GatewayEndpoints, network.GatewayServices...)
 	}
@@ -124,6 +131,8 @@ type Platform struct {
 	Vpc       *network.Vpc
 	Security  *security.Policy
 	Endpoints *network.Endpoints
+	Sessions  *access.SessionManager
+	VPN       *access.ClientVPN
 }
 
 // Build registers the whole platform for a validated config.
@@ -195,6 +204,43 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 			return nil, err
 		}
 	}
+
+	out.Sessions, err = access.NewSessionManager(ctx, cfg.Name+"-sessions", &access.SessionManagerArgs{
+		Config:  cfg.Access.SessionManager,
+		Env:     d.Env,
+		Protect: cfg.Protect,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if vpn := cfg.Access.VPN(); vpn != nil {
+		sgID, err := claim(out.Security, "vpn", cfg.Name+"-vpn")
+		if err != nil {
+			return nil, err
+		}
+		private := map[string]pulumi.StringInput{}
+		for _, s := range d.Plan.Tier(network.TierPrivate) {
+			private[s.AZ] = out.Vpc.Subnets[s.Key()].ID().ToStringOutput()
+		}
+		isolated := map[string]netip.Prefix{}
+		for _, s := range d.Plan.Tier(network.TierIsolated) {
+			isolated[s.AZ] = s.Prefix
+		}
+		out.VPN, err = access.NewClientVPN(ctx, cfg.Name+"-vpn", &access.ClientVPNArgs{
+			Config:           *vpn,
+			Env:              d.Env,
+			VPC:              d.Plan.VPC,
+			VpcID:            out.Vpc.VpcID.ToStringOutput(),
+			SecurityGroupID:  sgID,
+			PrivateSubnetIDs: private,
+			IsolatedCIDRs:    isolated,
+			LogKMSKeyARN:     out.Sessions.KeyARN,
+			Protect:          cfg.Protect,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -221,14 +267,20 @@ func adoptArgs(e *network.ExistingConfig) *network.AdoptArgs {
 
 // Exports are the stack outputs, camelCase as in the docs.
 func (pl *Platform) Exports() map[string]pulumi.Input {
-	return map[string]pulumi.Input{
+	ex := map[string]pulumi.Input{
 		"vpcId":             pl.Vpc.VpcID,
 		"publicSubnetIds":   pl.Vpc.PublicSubnetIDs,
 		"privateSubnetIds":  pl.Vpc.PrivateSubnetIDs,
 		"isolatedSubnetIds": pl.Vpc.IsolatedSubnetIDs,
 		"natPublicIps":      pl.Vpc.NATPublicIPs,
 		"securityGroupIds":  pl.Security.GroupIDs(),
+		"sessionLogGroup":   pl.Sessions.LogGroupName,
 	}
+	if pl.VPN != nil {
+		ex["clientVpnEndpointId"] = pl.VPN.EndpointID
+		ex["clientVpnConfigCommand"] = pl.VPN.ExportConfigCommand()
+	}
+	return ex
 }
 
 // Options adjust a Program run.

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/acme/platform/access"
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
@@ -33,6 +35,7 @@ type Config struct {
 
 	Network  network.Config
 	Security security.Config
+	Access   access.Config
 
 	set map[string]bool // keys the stack file sets
 }
@@ -64,6 +67,10 @@ var ConfigKeys = []Key{
 	{Name: Project + ":security", Type: "object", Description: "The allow graph: allow.<target> is a list of grants {from: [workloads, internet, vpn-clients], port (defaults to the target's service port), reason}; maxRulesPerGroup (default 60), maxGroupsPerInterface (default 5).",
 		load: func(c *Config, raw any, p *problems.List) {
 			decode.Into(Project+":security", raw, &c.Security, p)
+		}},
+	{Name: Project + ":access", Type: "object", Description: "Operator access without SSH: sessionManager {idleTimeoutMinutes, maxSessionMinutes, logRetentionDays, runAsUser}; clientVpn {enabled, clientCidr (/12-/22), serverCertificateArn, clientRootCertificateArn, samlProviderArn, logRetentionDays, sessionTimeoutHours, transportProtocol}.",
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Access = access.Decode(Project+":access", raw, p)
 		}},
 }
 
@@ -167,6 +174,50 @@ func load(src Source, project, stack string, present []string) (*Config, error) 
 	return c, nil
 }
 
+// requiredEndpoints lists the interface endpoints the private tier cannot do
+// without, and why. Without NAT, Session Manager (and ECR pulls, once containers
+// run) has no other way out.
+func (c *Config) requiredEndpoints() map[string]string {
+	out := map[string]string{}
+	if c.Network.NAT == network.NATNone {
+		for _, e := range access.SessionEndpoints(true, true) {
+			out[e] = "Session Manager (encrypted, logged sessions) with nat: none"
+		}
+	}
+	return out
+}
+
+// validateEndpoints adds the required endpoints when the stack lists none, and
+// rejects a list that leaves one out: an explicit list is taken as complete.
+func (c *Config) validateEndpoints(p *problems.List) {
+	req := c.requiredEndpoints()
+	if len(req) == 0 {
+		return
+	}
+	if c.Network.Endpoints == nil {
+		for e := range req {
+			c.Network.Endpoints = append(c.Network.Endpoints, e)
+		}
+		sort.Strings(c.Network.Endpoints)
+		return
+	}
+	have := map[string]bool{}
+	for _, e := range c.Network.Endpoints {
+		have[e] = true
+	}
+	var missing []string
+	for e := range req {
+		if !have[e] {
+			missing = append(missing, e)
+		}
+	}
+	sort.Strings(missing)
+	for _, e := range missing {
+		p.Add(Project+":network.endpoints", "%s is required for %s; add %s, or leave endpoints out to get every required one", e, req[e], strings.Join(missing, ", "))
+		return
+	}
+}
+
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
 
 // validate runs every package's own checks and the checks across packages.
@@ -182,6 +233,10 @@ func (c *Config) validate(p *problems.List) {
 	if c.set[Project+":network"] {
 		c.Network.Validate(Project+":network", c.Region, c.Protect, p)
 	}
+	c.Access.Validate(Project+":access", access.ValidateContext{
+		VPC: c.Network.CIDR, OtherNetworks: c.Network.OtherNetworks, Protect: c.Protect, Region: c.Region,
+	}, p)
+	c.validateEndpoints(p)
 }
 
 // RequiredTags are the aws:defaultTags every stack must set, so every resource

@@ -275,7 +275,7 @@ func TestNetwork_FlowLogsCaptureAllTrafficIntoAnEncryptedGroup(t *testing.T) {
 			if fl.Inputs["trafficType"] != "ALL" || str(fl, "vpcId") != vpc.ID || fl.Inputs["logDestinationType"] != "cloud-watch-logs" {
 				t.Errorf("flow log inputs %v", fl.Inputs)
 			}
-			lg := g.OfType(tLogGroup)[0]
+			lg := byIDorARN(t, g, str(fl, "logDestination"))
 			if !strings.HasPrefix(str(lg, "kmsKeyId"), "arn:aws:kms:") || lg.Inputs["retentionInDays"] != s.retnt {
 				t.Errorf("log group not encrypted or wrong retention: %v", lg.Inputs)
 			}
