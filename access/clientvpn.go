@@ -51,21 +51,13 @@ type ClientVPN struct {
 	// Associations and Authorizations by zone.
 	Associations   map[string]*ec2clientvpn.NetworkAssociation
 	Authorizations map[string]*ec2clientvpn.AuthorizationRule
-	// ResolverAuthorization lets clients reach the VPC resolver, and only it.
-	ResolverAuthorization *ec2clientvpn.AuthorizationRule
 
 	EndpointID pulumi.StringOutput
 	DNSName    pulumi.StringOutput
-	// Resolver is the VPC resolver address the clients are given as DNS server.
-	Resolver netip.Addr
 
 	region string
 }
 
-// Resolver returns the VPC's DNS resolver: the block's base address plus two.
-func Resolver(vpc netip.Prefix) netip.Addr {
-	return vpc.Masked().Addr().Next().Next()
-}
 
 // NewClientVPN registers the Client VPN endpoint, its associations, its
 // authorization rules and its connection log.
@@ -84,7 +76,6 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 	c := &ClientVPN{
 		Associations:   map[string]*ec2clientvpn.NetworkAssociation{},
 		Authorizations: map[string]*ec2clientvpn.AuthorizationRule{},
-		Resolver:       Resolver(args.VPC),
 		region:         args.Env.Region,
 	}
 	if err := ctx.RegisterComponentResource("platform:access:ClientVpn", name, c, opts...); err != nil {
@@ -141,7 +132,6 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 		SecurityGroupIds:    pulumi.StringArray{args.SecurityGroupID},
 		TransportProtocol:   pulumi.String(cfg.Transport()),
 		SessionTimeoutHours: pulumi.Int(cfg.SessionTimeout()),
-		DnsServers:          pulumi.StringArray{pulumi.String(c.Resolver.String())},
 		// The portal serves configuration files to SAML users only, and a file
 		// is useless here without a client certificate.
 		SelfServicePortal: pulumi.String("disabled"),
@@ -164,6 +154,10 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 		c.Associations[az] = a
 	}
 
+	// Clients keep their own DNS servers: Aurora and ElastiCache endpoint names
+	// are public records that resolve to private addresses, so nothing beyond
+	// the isolated subnets needs authorizing, not even the VPC resolver.
+	//
 	// Authorization rules need only the endpoint: AWS accepts them before any
 	// subnet is associated, so they carry no dependency on the associations
 	// and are created alongside them.
@@ -180,16 +174,6 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 		}
 		c.Authorizations[az] = r
 	}
-	c.ResolverAuthorization, err = ec2clientvpn.NewAuthorizationRule(ctx, name+"-authorize-dns", &ec2clientvpn.AuthorizationRuleArgs{
-		ClientVpnEndpointId: c.EndpointID,
-		TargetNetworkCidr:   pulumi.String(netip.PrefixFrom(c.Resolver, 32).String()),
-		AuthorizeAllGroups:  pulumi.Bool(true),
-		Description:         pulumi.String("The VPC resolver only, the clients' DNS server; no other private address"),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"endpointId":   c.EndpointID,
 		"dnsName":      c.DNSName,

@@ -103,7 +103,7 @@ func TestClientVPN_UsesMutualTLSWithBothCertificates(t *testing.T) {
 	}
 }
 
-func TestClientVPN_SplitTunnelOwnGroupResolverAndSettings(t *testing.T) {
+func TestClientVPN_SplitTunnelOwnGroupAndSettings(t *testing.T) {
 	cfg := vpnConfig()
 	cfg.SessionTimeoutHours = 12
 	cfg.TransportProtocol = "tcp"
@@ -117,7 +117,7 @@ func TestClientVPN_SplitTunnelOwnGroupResolverAndSettings(t *testing.T) {
 		{"splitTunnel", ep.Inputs["splitTunnel"], true},
 		{"vpcId", ep.Inputs["vpcId"], "vpc-0prod"},
 		{"securityGroupIds", ep.Inputs["securityGroupIds"], []any{vpnGroupID}},
-		{"dnsServers", ep.Inputs["dnsServers"], []any{"10.0.0.2"}},
+		{"dnsServers", ep.Inputs["dnsServers"], nil},
 		{"selfServicePortal", ep.Inputs["selfServicePortal"], "disabled"},
 		{"transportProtocol", ep.Inputs["transportProtocol"], "tcp"},
 		{"sessionTimeoutHours", ep.Inputs["sessionTimeoutHours"], float64(12)},
@@ -175,7 +175,7 @@ func TestClientVPN_IsAssociatedWithEachPrivateSubnetOnly(t *testing.T) {
 	}
 }
 
-func TestClientVPN_AuthorizesOnlyTheIsolatedSubnetsAndTheResolver(t *testing.T) {
+func TestClientVPN_AuthorizesOnlyTheIsolatedSubnets(t *testing.T) {
 	g := vpnGraph(t, vpnArgs(vpnConfig()))
 	ep := endpoint(t, g)
 	var targets []string
@@ -186,9 +186,9 @@ func TestClientVPN_AuthorizesOnlyTheIsolatedSubnetsAndTheResolver(t *testing.T) 
 		}
 	}
 	sort.Strings(targets)
-	// The isolated subnets, plus the resolver alone: without it the DNS
-	// server handed to clients is unreachable and every lookup fails.
-	want := []string{"10.0.0.2/32", "10.0.192.0/24", "10.0.193.0/24", "10.0.194.0/24"}
+	// The isolated subnets and nothing else: database and cache endpoint
+	// names resolve publicly to private addresses, so clients need no VPC DNS.
+	want := []string{"10.0.192.0/24", "10.0.193.0/24", "10.0.194.0/24"}
 	if !slices.Equal(targets, want) {
 		t.Fatalf("authorized networks %v, want %v", targets, want)
 	}
@@ -197,15 +197,14 @@ func TestClientVPN_AuthorizesOnlyTheIsolatedSubnetsAndTheResolver(t *testing.T) 
 			t.Errorf("%s authorizes %s, want %s", r.Name, str(r, "targetNetworkCidr"), isolated[az])
 		}
 	}
-	// Nothing reaches into the private tier beyond the one resolver address,
-	// and nothing covers the VPC block or the internet.
+	// Nothing reaches into the private tier, the VPC block or the internet.
 	for _, s := range targets {
 		p := mustPrefix(s)
 		if p.Bits() < 24 && (p.Overlaps(prodVPC) || p.Bits() == 0) {
 			t.Errorf("%s is broader than a subnet", p)
 		}
 		for _, priv := range privateCIDRs {
-			if p.Overlaps(priv) && p != mustPrefix("10.0.0.2/32") {
+			if p.Overlaps(priv) {
 				t.Errorf("%s reaches the private subnet %s", p, priv)
 			}
 		}
@@ -238,9 +237,9 @@ func TestClientVPN_ProtectCoversTheEndpoint(t *testing.T) {
 func TestClientVPN_EveryChildBelongsToTheComponent(t *testing.T) {
 	g := vpnGraph(t, vpnArgs(vpnConfig()))
 	comp := mustNamed(t, g, tClientVPN, vpnName)
-	// log group, stream, endpoint, 3 associations, 3 + 1 authorization rules
-	if n := len(g.Children(comp.URN)); n != 10 {
-		t.Errorf("%d children, want 10", n)
+	// log group, stream, endpoint, 3 associations, 3 authorization rules
+	if n := len(g.Children(comp.URN)); n != 9 {
+		t.Errorf("%d children, want 9", n)
 	}
 	for _, r := range g.Children(comp.URN) {
 		if r.Name != vpnName && !strings.HasPrefix(r.Name, vpnName+"-") {

@@ -140,13 +140,10 @@ func OperatorPathsMarkdown(in OperatorPaths) string {
 		for _, az := range sortedKeys(v.IsolatedCIDRs) {
 			p("| `%s` | isolated subnet in %s |\n", v.IsolatedCIDRs[az], az)
 		}
-		if v.VPC.IsValid() {
-			p("| `%s/32` | the VPC resolver, the clients' DNS server |\n", Resolver(v.VPC))
-		}
 		p("\n")
 		targets := sortedTargets(v.Targets)
 		if len(targets) == 0 {
-			p("No data store admits the `vpn` group yet, so a connected client reaches nothing but the resolver.\n\n")
+			p("No data store admits the `vpn` group yet, so a connected client reaches nothing.\n\n")
 		} else {
 			p("Inside those networks, a client reaches only what admits the `vpn` security group:\n\n")
 			p("| Workload | Port | Rule |\n| --- | --- | --- |\n")

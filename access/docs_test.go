@@ -77,7 +77,6 @@ func TestOperatorPathsMarkdown_DescribesEachPathFromItsInput(t *testing.T) {
 		"A session ends after 15 idle minutes and after 480 minutes in any case.",
 		"sessions run as `ops`",
 		"| `10.0.192.0/24` | isolated subnet in us-east-1a |",
-		"| `10.0.0.2/32` | the VPC resolver, the clients' DNS server |",
 		"| `db` | 5432 | inbound from the `vpn` group on 5432 |",
 		"and a SAML login on top of it",
 		"AWS-StartPortForwardingSessionToRemoteHost",
