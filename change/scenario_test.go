@@ -1,0 +1,474 @@
+package change
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/stack"
+)
+
+// Scenario tests run the real program twice, on the prod stack file and on an
+// edited copy of it, and diff the two graphs. They are the promise made to the
+// platform's users: an ordinary config change replaces nothing.
+//
+// Helpers for more scenarios (security rules, workloads):
+//
+//	r := scenario(t, func(v map[string]string) { ... edit v ... })
+//	r := scenarioPair(t, baseEdit, edit)      // both sides edited from prod
+//	editNetwork(t, v, func(net map[string]any) { net["azCount"] = 4 })
+//	wantNoReplacements(t, r); wantAdded(t, r, "type name", ...); wantRemoved(...)
+
+const prodStackFile = "../Pulumi.prod.yaml"
+
+var (
+	runMu    sync.Mutex
+	runCache = map[string]*sim.Graph{}
+)
+
+// prodValues returns a fresh copy of Pulumi.prod.yaml's config values.
+func prodValues(t testing.TB) map[string]string {
+	t.Helper()
+	f, err := stack.ReadFile(prodStackFile)
+	if err != nil {
+		t.Fatalf("reading %s: %v", prodStackFile, err)
+	}
+	out := make(map[string]string, len(f.Values))
+	for k, v := range f.Values {
+		out[k] = v
+	}
+	return out
+}
+
+// runProgram runs the real program on prod's stack name with the given values
+// and returns its graph; runs are cached by their values.
+func runProgram(t testing.TB, values map[string]string) *sim.Graph {
+	t.Helper()
+	key, err := json.Marshal(values) // map keys are sorted: a stable cache key
+	if err != nil {
+		t.Fatal(err)
+	}
+	runMu.Lock()
+	defer runMu.Unlock()
+	if g, ok := runCache[string(key)]; ok {
+		return g
+	}
+	res, err := offline.Run(&stack.File{Path: "Pulumi.prod.yaml (edited)", Stack: "prod", Values: values})
+	if err != nil {
+		t.Fatalf("offline run: %v", err)
+	}
+	runCache[string(key)] = res.Graph
+	return res.Graph
+}
+
+// editNetwork edits the platform:network object of values in place.
+func editNetwork(t testing.TB, values map[string]string, edit func(net map[string]any)) {
+	t.Helper()
+	var net map[string]any
+	if err := json.Unmarshal([]byte(values["platform:network"]), &net); err != nil {
+		t.Fatalf("platform:network is not a JSON object: %v", err)
+	}
+	edit(net)
+	b, err := json.Marshal(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values["platform:network"] = string(b)
+}
+
+// netEdit adapts a platform:network edit to a values edit.
+func netEdit(t testing.TB, edit func(net map[string]any)) func(map[string]string) {
+	return func(v map[string]string) { editNetwork(t, v, edit) }
+}
+
+// scenarioPair diffs prod edited by base (nil: unedited) against prod edited by
+// base and then edit.
+func scenarioPair(t testing.TB, base, edit func(values map[string]string)) *Report {
+	t.Helper()
+	before := prodValues(t)
+	if base != nil {
+		base(before)
+	}
+	after := prodValues(t)
+	if base != nil {
+		base(after)
+	}
+	edit(after)
+	r := Diff(runProgram(t, before), runProgram(t, after))
+	t.Logf("\n%s", r.Text())
+	return r
+}
+
+// scenario diffs prod against prod edited by edit.
+func scenario(t testing.TB, edit func(values map[string]string)) *Report {
+	t.Helper()
+	return scenarioPair(t, nil, edit)
+}
+
+func wantNoReplacements(t testing.TB, r *Report) {
+	t.Helper()
+	for _, e := range r.Of(Replaced) {
+		t.Errorf("REPLACED: %s %s (%s) because %s", e.Type, e.Name, strings.Join(e.Forcing, ", "), strings.Join(e.Reasons, "; "))
+	}
+	for _, e := range r.Of(Unknown) {
+		t.Errorf("UNKNOWN replacement rules: %s %s (%s)", e.Type, e.Name, strings.Join(e.Props, ", "))
+	}
+}
+
+func wantNamed(t testing.TB, r *Report, k Kind, want ...string) {
+	t.Helper()
+	sort.Strings(want)
+	got := r.Named(k)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n got  %q\n want %q", k, got, want)
+	}
+}
+
+func wantAdded(t testing.TB, r *Report, want ...string) { t.Helper(); wantNamed(t, r, Added, want...) }
+func wantRemoved(t testing.TB, r *Report, want ...string) {
+	t.Helper()
+	wantNamed(t, r, Removed, want...)
+}
+
+// networkOwned reports whether an entry belongs to the network component tree
+// (the URN's parent-type chain runs through platform:network:*).
+func networkOwned(e Entry) bool { return strings.Contains(e.URN, "::platform:network:") }
+
+// wantNetwork checks the exact set of network-owned entries of one kind, and
+// that every other component's entry of that kind (the program grows: access,
+// compute) is scoped to what changed: its name contains scope.
+func wantNetwork(t testing.TB, r *Report, k Kind, scope string, want ...string) {
+	t.Helper()
+	var got, others []string
+	for _, e := range r.Of(k) {
+		if networkOwned(e) {
+			got = append(got, e.Type+" "+e.Name)
+		} else {
+			others = append(others, e.Type+" "+e.Name)
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("network %s:\n got  %q\n want %q", k, got, want)
+	}
+	for _, o := range others {
+		if scope == "" || !strings.Contains(o, scope) {
+			t.Errorf("%s outside the network that is not about %q: %s", k, scope, o)
+		}
+	}
+	if len(others) > 0 {
+		t.Logf("other components' %s resources (scoped to %q): %q", k, scope, others)
+	}
+}
+
+// zoneResources are what one zone brings: three subnets, the private route
+// table, three associations, its NAT gateway and address, and the default route.
+func zoneResources(az string, nat bool) []string {
+	out := []string{
+		tSubnet + " prod-public-" + az, tSubnet + " prod-private-" + az, tSubnet + " prod-isolated-" + az,
+		tRT + " prod-private-" + az + "-rt",
+		tRTA + " prod-public-" + az + "-rta", tRTA + " prod-private-" + az + "-rta", tRTA + " prod-isolated-" + az + "-rta",
+	}
+	if nat {
+		out = append(out, tNAT+" prod-nat-"+az, tEIP+" prod-nat-"+az+"-eip", tRoute+" prod-private-"+az+"-default")
+	}
+	return out
+}
+
+func TestScenarioProdIsStable(t *testing.T) {
+	r := scenario(t, func(map[string]string) {})
+	if !r.Empty() {
+		t.Fatalf("two runs of the same config differ:\n%s", r.Text())
+	}
+}
+
+func TestScenarioAddZone(t *testing.T) {
+	r := scenario(t, netEdit(t, func(n map[string]any) { n["azCount"] = 4 }))
+	wantNoReplacements(t, r)
+	wantNetwork(t, r, Added, "us-east-1d", zoneResources("us-east-1d", true)...)
+	wantRemoved(t, r)
+	if len(r.Errors()) != 0 {
+		t.Errorf("errors: %v", r.Errors())
+	}
+	// The gateway endpoints now also serve the new zone's route table: an in-place update.
+	for _, svc := range []string{"s3", "dynamodb"} {
+		e, ok := r.Get(mustURN(t, r, tVpce, "prod-vpce-"+svc))
+		if !ok || e.Kind != Updated || !contains(e.Props, "routeTableIds") {
+			t.Errorf("gateway endpoint %s: %+v", svc, e)
+		}
+	}
+}
+
+// tierScenario removes a tier (and applies base) on both sides, then adds the
+// tier back on the after side. A base the program rejects is a skip with the
+// reason: other components may need the tier (the Client VPN needs isolated).
+func tierScenario(t *testing.T, tier string, base func(map[string]string)) *Report {
+	t.Helper()
+	without := func(v map[string]string) {
+		if base != nil {
+			base(v)
+		}
+		editNetwork(t, v, func(n map[string]any) { delete(n["tiers"].(map[string]any), tier) })
+	}
+	v := prodValues(t)
+	without(v)
+	if _, err := offline.Run(&stack.File{Path: "Pulumi.prod.yaml (edited)", Stack: "prod", Values: v}); err != nil {
+		t.Skipf("the program rejects prod without the %s tier, so the tier cannot be added back: %v", tier, err)
+	}
+	tiers := map[string]any{}
+	editNetwork(t, prodValues(t), func(n map[string]any) { tiers = n["tiers"].(map[string]any) })
+	return scenarioPair(t, without, func(v map[string]string) {
+		editNetwork(t, v, func(n map[string]any) { n["tiers"].(map[string]any)[tier] = tiers[tier] })
+	})
+}
+
+func tierResources(tier string) []string {
+	var out []string
+	for _, az := range []string{"us-east-1a", "us-east-1b", "us-east-1c"} {
+		out = append(out, tSubnet+" prod-"+tier+"-"+az, tRTA+" prod-"+tier+"-"+az+"-rta")
+	}
+	return append(out, tRT+" prod-"+tier+"-rt")
+}
+
+func TestScenarioAddIsolatedTier(t *testing.T) {
+	r := tierScenario(t, "isolated", nil)
+	wantNoReplacements(t, r)
+	wantNetwork(t, r, Added, "isolated", tierResources("isolated")...)
+	wantRemoved(t, r)
+}
+
+// The public tier with nat: none (a tier addition that adds no NAT gateways).
+func TestScenarioAddPublicTier(t *testing.T) {
+	r := tierScenario(t, "public", netEdit(t, func(n map[string]any) { n["nat"] = "none" }))
+	wantNoReplacements(t, r)
+	wantNetwork(t, r, Added, "public", append(tierResources("public"),
+		tIGW+" prod-igw", tRoute+" prod-public-default")...)
+	wantRemoved(t, r)
+}
+
+// interfaceEndpoints reports whether the program registers the configured
+// interface endpoints (the security model owns their group; until it is wired
+// into stack.Register, the list is validated but creates nothing).
+func interfaceEndpoints(g *sim.Graph) bool {
+	for _, r := range g.OfType(tVpce) {
+		if r.Inputs["vpcEndpointType"] == "Interface" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScenarioReorderEndpoints(t *testing.T) {
+	r := scenario(t, netEdit(t, func(n map[string]any) {
+		l := n["endpoints"].([]any)
+		for i, j := 0, len(l)-1; i < j; i, j = i+1, j-1 {
+			l[i], l[j] = l[j], l[i]
+		}
+	}))
+	if !r.Empty() {
+		t.Fatalf("reordering the endpoints list must change nothing:\n%s", r.Text())
+	}
+}
+
+func TestScenarioAddAndRemoveEndpoint(t *testing.T) {
+	wired := interfaceEndpoints(runProgram(t, prodValues(t)))
+	if !wired {
+		t.Log("NOTE: the program does not register interface endpoints yet (network.NewEndpoints is not called); adding or removing one must then change nothing")
+	}
+	endpoint := func(svc string) []string {
+		if !wired {
+			return nil
+		}
+		var out []string
+		for _, r := range runProgram(t, withEndpoint(t, svc)).OfType(tVpce) {
+			if strings.HasSuffix(r.Name, "-"+svc) {
+				out = append(out, tVpce+" "+r.Name)
+			}
+		}
+		return out
+	}
+
+	add := scenario(t, netEdit(t, func(n map[string]any) { n["endpoints"] = append(n["endpoints"].([]any), "ecs") }))
+	wantNoReplacements(t, add)
+	wantAdded(t, add, endpoint("ecs")...)
+	wantRemoved(t, add)
+	if len(add.Of(Updated)) != 0 {
+		t.Errorf("adding an endpoint updates others: %v", add.Named(Updated))
+	}
+
+	remove := scenario(t, netEdit(t, func(n map[string]any) {
+		var keep []any
+		for _, s := range n["endpoints"].([]any) {
+			if s != "kms" {
+				keep = append(keep, s)
+			}
+		}
+		n["endpoints"] = keep
+	}))
+	wantNoReplacements(t, remove)
+	wantAdded(t, remove)
+	wantRemoved(t, remove, endpoint("kms")...)
+	if len(remove.Of(Updated)) != 0 {
+		t.Errorf("removing an endpoint updates others: %v", remove.Named(Updated))
+	}
+}
+
+func withEndpoint(t testing.TB, svc string) map[string]string {
+	v := prodValues(t)
+	editNetwork(t, v, func(n map[string]any) {
+		for _, s := range n["endpoints"].([]any) {
+			if s == svc {
+				return
+			}
+		}
+		n["endpoints"] = append(n["endpoints"].([]any), svc)
+	})
+	return v
+}
+
+// Production refuses nat: single (validation), so the NAT switches run on prod
+// with platform:protect off; nothing else differs.
+func unprotected(v map[string]string) { v["platform:protect"] = "false" }
+
+func natMode(t testing.TB, mode string) func(map[string]string) {
+	return func(v map[string]string) {
+		unprotected(v)
+		editNetwork(t, v, func(n map[string]any) { n["nat"] = mode })
+	}
+}
+
+func TestScenarioNATPerAZToSingle(t *testing.T) {
+	r := scenarioPair(t, natMode(t, "perAz"), natMode(t, "single"))
+	wantNoReplacements(t, r)
+	wantAdded(t, r)
+	wantRemoved(t, r,
+		tNAT+" prod-nat-us-east-1b", tEIP+" prod-nat-us-east-1b-eip",
+		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip")
+	checkNATSwitch(t, r)
+}
+
+func TestScenarioNATSingleToPerAZ(t *testing.T) {
+	r := scenarioPair(t, natMode(t, "single"), natMode(t, "perAz"))
+	wantNoReplacements(t, r)
+	wantRemoved(t, r)
+	wantAdded(t, r,
+		tNAT+" prod-nat-us-east-1b", tEIP+" prod-nat-us-east-1b-eip",
+		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip")
+	checkNATSwitch(t, r)
+}
+
+// checkNATSwitch: the first zone's gateway and address are untouched, and the
+// other zones' default routes change target in place.
+func checkNATSwitch(t *testing.T, r *Report) {
+	t.Helper()
+	for _, name := range []string{"prod-nat-us-east-1a", "prod-nat-us-east-1a-eip", "prod-private-us-east-1a-default"} {
+		for _, e := range r.Entries {
+			if e.Name == name {
+				t.Errorf("%s %s must stay untouched, got %s %v", e.Type, e.Name, e.Kind, e.Props)
+			}
+		}
+	}
+	var updated []string
+	for _, e := range r.Of(Updated) {
+		updated = append(updated, e.Type+" "+e.Name+" "+strings.Join(e.Props, ","))
+	}
+	want := []string{
+		tRoute + " prod-private-us-east-1b-default natGatewayId",
+		tRoute + " prod-private-us-east-1c-default natGatewayId",
+	}
+	if strings.Join(updated, "\n") != strings.Join(want, "\n") {
+		t.Errorf("updates:\n got  %q\n want %q", updated, want)
+	}
+}
+
+var flowLogResources = []string{
+	"platform:network:FlowLogs prod-flow-logs",
+	"aws:cloudwatch/logGroup:LogGroup prod-flow-logs-logs",
+	"aws:ec2/flowLog:FlowLog prod-flow-logs",
+	"aws:iam/role:Role prod-flow-logs-role",
+	"aws:iam/rolePolicy:RolePolicy prod-flow-logs-write",
+	"aws:kms/key:Key prod-flow-logs-key",
+}
+
+func flowLogs(t testing.TB, on bool) func(map[string]string) {
+	return netEdit(t, func(n map[string]any) {
+		fl, _ := n["flowLogs"].(map[string]any)
+		if fl == nil {
+			fl = map[string]any{}
+		}
+		fl["enabled"] = on
+		n["flowLogs"] = fl
+	})
+}
+
+func TestScenarioFlowLogsOffAndOn(t *testing.T) {
+	off := scenario(t, flowLogs(t, false))
+	wantNoReplacements(t, off)
+	wantAdded(t, off)
+	wantRemoved(t, off, flowLogResources...)
+	// In prod the flow-log key is protected: switching flow logs off is blocked
+	// until the key is deliberately unprotected (and its data outlives the logs).
+	errs := off.Errors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "aws:kms/key:Key prod-flow-logs-key is protected and would be deleted") {
+		t.Errorf("errors: %v", errs)
+	}
+
+	on := scenarioPair(t, flowLogs(t, false), flowLogs(t, true))
+	wantNoReplacements(t, on)
+	wantRemoved(t, on)
+	wantAdded(t, on, flowLogResources...)
+	if len(on.Errors()) != 0 {
+		t.Errorf("errors: %v", on.Errors())
+	}
+}
+
+func TestScenarioChangeVPCCIDRIsBlocked(t *testing.T) {
+	r := scenario(t, netEdit(t, func(n map[string]any) { n["cidr"] = "10.2.0.0/16" }))
+	vpc, ok := r.Get(mustURN(t, r, tVpc, "prod-vpc"))
+	if !ok || vpc.Kind != Replaced || !contains(vpc.Forcing, "cidrBlock") || !vpc.Protected {
+		t.Fatalf("vpc: %+v", vpc)
+	}
+	blocked := map[string]bool{}
+	for _, err := range r.Errors() {
+		pe := err.(*ProtectedError)
+		blocked[pe.Entry.Type+" "+pe.Entry.Name] = true
+		if pe.Entry.Advice == "" {
+			t.Errorf("%s: no advice", err)
+		}
+	}
+	if !blocked[tVpc+" prod-vpc"] {
+		t.Error("the VPC replacement is not an error")
+	}
+	for _, tier := range []string{"public", "private", "isolated"} {
+		for _, az := range []string{"us-east-1a", "us-east-1b", "us-east-1c"} {
+			name := fmt.Sprintf("prod-%s-%s", tier, az)
+			if !blocked[tSubnet+" "+name] {
+				t.Errorf("subnet %s: replacement is not an error", name)
+			}
+		}
+	}
+	if !strings.Contains(r.Text(), "PROTECTED: a VPC's primary range never changes in place") ||
+		!strings.Contains(r.Text(), "PROTECTED: add a new tier or zone instead") {
+		t.Errorf("text lacks the advice:\n%s", r.Text())
+	}
+	if !strings.Contains(r.Markdown(), "**Blocked:**") {
+		t.Error("markdown does not say blocked")
+	}
+}
+
+func mustURN(t testing.TB, r *Report, typ, name string) string {
+	t.Helper()
+	for _, e := range r.Entries {
+		if e.Type == typ && e.Name == name {
+			return e.URN
+		}
+	}
+	t.Fatalf("%s %s: not in the report:\n%s", typ, name, r.Text())
+	return ""
+}
