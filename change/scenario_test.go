@@ -412,11 +412,22 @@ func TestScenarioFlowLogsOffAndOn(t *testing.T) {
 	wantNoReplacements(t, off)
 	wantAdded(t, off)
 	wantRemoved(t, off, flowLogResources...)
-	// In prod the flow-log key is protected: switching flow logs off is blocked
-	// until the key is deliberately unprotected (and its data outlives the logs).
-	errs := off.Errors()
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "aws:kms/key:Key prod-flow-logs-key is protected and would be deleted") {
+	// Switching flow logs off is allowed in prod: nothing protected goes. The
+	// key and log group are retained on delete instead, so the logs already
+	// written stay readable.
+	if errs := off.Errors(); len(errs) != 0 {
 		t.Errorf("errors: %v", errs)
+	}
+	base, err := offline.RunFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"prod-flow-logs-key", "prod-flow-logs-logs"} {
+		for _, r := range base.Graph.Resources {
+			if r.Name == name && !r.RetainOnDelete {
+				t.Errorf("%s must be retained when flow logs are turned off", name)
+			}
+		}
 	}
 
 	on := scenarioPair(t, flowLogs(t, false), flowLogs(t, true))

@@ -81,7 +81,12 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               pulumi.String(string(keyPolicy)),
 		Tags:                 tg.Named(name),
-	}, parent, pulumi.Protect(args.Protect))
+	},
+		parent,
+		// Turning flow logs off removes the flow log, not the evidence: in a
+		// protected stack the key and the log group stay in the account, so the
+		// logs already written remain readable for their retention period.
+		pulumi.RetainOnDelete(args.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +95,7 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 		RetentionInDays: pulumi.Int(args.RetentionDays),
 		KmsKeyId:        f.Key.Arn,
 		Tags:            tg.Named(name),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(args.Protect))
 	if err != nil {
 		return nil, err
 	}

@@ -11,15 +11,52 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/internal/report"
+	"github.com/acme/platform/internal/sim"
 	"github.com/acme/platform/security"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// compare prints what changing from the older config to this one would do.
+func compare(older string, after *sim.Graph, md bool, stdout, stderr io.Writer) int {
+	var before *sim.Graph
+	if strings.HasSuffix(older, ".json") {
+		g, err := change.LoadGraph(older)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: %v\n", err)
+			return 1
+		}
+		before = g
+	} else {
+		res, err := offline.RunFile(older)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: the older config %s: %v\n", older, err)
+			return 1
+		}
+		before = res.Graph
+	}
+	rep := change.Diff(before, after)
+	if md {
+		fmt.Fprint(stdout, rep.Markdown())
+	} else {
+		fmt.Fprintf(stdout, "Changes from %s:\n", older)
+		fmt.Fprint(stdout, rep.Text())
+	}
+	if errs := rep.Errors(); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "refused: %v\n", e)
+		}
+		return 3
+	}
+	return 0
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -31,6 +68,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rules := fs.Bool("rules", false, "print the network rules document (security groups, rules, allow graph)")
 	rulesDoc := fs.String("rules-doc", "", "write the network rules document to this file (e.g. docs/network-rules.md)")
 	whoCanReach := fs.String("who-can-reach", "", "print who can reach this workload, on which ports, by which path")
+	against := fs.String("against", "", "compare with an older config: a stack file (Pulumi.<stack>.yaml) or a graph saved with --save-graph; lists added/removed/updated/replaced resources and fails on a protected replacement")
+	saveGraph := fs.String("save-graph", "", "write the registered graph as JSON, for a later --against")
+	markdown := fs.Bool("markdown", false, "with --against: print the change report as markdown (for a PR comment)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: plan --stack NAME | --file Pulumi.NAME.yaml [flags]")
 		fs.PrintDefaults()
@@ -51,13 +91,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		var pe *problems.Error
 		if errors.As(err, &pe) {
-			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			fmt.Fprintf(stderr, "%s: %v\n", path, pe)
 			return 1
 		}
 		fmt.Fprintf(stderr, "plan: %v\n", err)
 		return 1
 	}
 	d := res.Platform.Design
+	if *saveGraph != "" {
+		b, err := res.Graph.JSON()
+		if err == nil {
+			err = os.WriteFile(*saveGraph, b, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: %v\n", err)
+			return 1
+		}
+	}
+	if *against != "" {
+		return compare(*against, res.Graph, *markdown, stdout, stderr)
+	}
 	if *rulesDoc != "" {
 		if err := os.WriteFile(*rulesDoc, []byte(res.Platform.RulesDoc()), 0o644); err != nil {
 			fmt.Fprintf(stderr, "plan: %v\n", err)

@@ -72,3 +72,53 @@ func TestPlan_MissingStackFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// writeStack copies the prod stack file into dir under the same stack name,
+// with edits applied, so it can serve as "the older config".
+func writeStack(t *testing.T, dir string, edit func(string) string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "Pulumi.prod.yaml")
+	if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPlan_AgainstAnOlderConfigListsOnlyAdditionsForANewZone(t *testing.T) {
+	older := writeStack(t, t.TempDir(), func(s string) string { return strings.Replace(s, "azCount: 3", "azCount: 2", 1) })
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", "../..", "--against", older}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "0 to replace") || !strings.Contains(out.String(), "+ create   aws:ec2/subnet:Subnet") || !strings.Contains(out.String(), "prod-private-us-east-1c") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+func TestPlan_AgainstRefusesReplacingProtectedResources(t *testing.T) {
+	older := writeStack(t, t.TempDir(), func(s string) string { return strings.Replace(s, "cidr: 10.0.0.0/16", "cidr: 10.4.0.0/16", 1) })
+	var out, errb bytes.Buffer
+	code := run([]string{"--stack", "prod", "--dir", "../..", "--against", older}, &out, &errb)
+	if code != 3 || !strings.Contains(errb.String(), "refused:") || !strings.Contains(out.String(), "replace") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+func TestPlan_AgainstASavedGraph(t *testing.T) {
+	saved := filepath.Join(t.TempDir(), "prod-graph.json")
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", "../..", "--save-graph", saved}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"--stack", "prod", "--dir", "../..", "--against", saved}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "0 to replace, 0 to create, 0 to delete, 0 to update") {
+		t.Errorf("the same config against its own saved graph must change nothing:\n%s", out.String())
+	}
+}
