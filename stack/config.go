@@ -237,6 +237,9 @@ func (c *Config) validate(p *problems.List) {
 		VPC: c.Network.CIDR, OtherNetworks: c.Network.OtherNetworks, Protect: c.Protect, Region: c.Region,
 	}, p)
 	c.validateEndpoints(p)
+	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
+		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
+	}
 }
 
 // RequiredTags are the aws:defaultTags every stack must set, so every resource

@@ -152,6 +152,32 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 			v["aws:defaultTags"] = `{"tags":{"project":"platform","stack":"test"}}`
 			return v
 		}, []string{`aws:defaultTags.tags.owner: required; every resource must say its owner`}},
+		{"VPN client range overlapping the VPC", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:access"] = `{"clientVpn":{"enabled":true,"clientCidr":"10.0.4.0/22",
+				"serverCertificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/0f3c9a52-7d0e-4c1b-9a57-2b6f4e8d1c03",
+				"clientRootCertificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/6b1e8f24-3a9d-4f70-8c2e-95d07a4b1e6f"}}`
+			return v
+		}, []string{`platform:access.clientVpn.clientCidr: 10.0.4.0/22 overlaps the VPC block 10.0.0.0/16; choose a client range outside the VPC and every connected network`}},
+		{"VPN without certificates or logging", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:access"] = `{"clientVpn":{"enabled":true,"clientCidr":"10.200.0.0/22","connectionLogging":false}}`
+			return v
+		}, []string{
+			`platform:access.clientVpn.clientRootCertificateArn: required for mutual TLS; import the certificate of the CA that signs client certificates into ACM and give its ARN`,
+			`platform:access.clientVpn.connectionLogging: false is not allowed; every VPN connection must be logged`,
+			`platform:access.clientVpn.serverCertificateArn: required; import or issue the server certificate in ACM and give its ARN`,
+		}},
+		{"VPN client range too small", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:access"] = `{"clientVpn":{"enabled":true,"clientCidr":"10.200.0.0/24",
+				"serverCertificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/0f3c9a52-7d0e-4c1b-9a57-2b6f4e8d1c03",
+				"clientRootCertificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/6b1e8f24-3a9d-4f70-8c2e-95d07a4b1e6f"}}`
+			return v
+		}, []string{`platform:access.clientVpn.clientCidr: /24 is too small; Client VPN needs between /12 and /22`}},
+		{"nat none with endpoints that leave out Session Manager", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["nat"] = "none"; n["endpoints"] = []any{"ssm", "logs"} })
+		}, []string{`platform:network.endpoints: ec2messages is required for Session Manager (encrypted, logged sessions) with nat: none; add ec2messages, kms, ssmmessages, or leave endpoints out to get every required one`}},
 		{"bad name prefix", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:name"] = "Prod_Platform"
@@ -166,6 +192,17 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
 			}
 		})
+	}
+}
+
+func TestParse_NATNoneAddsTheSessionManagerEndpoints(t *testing.T) {
+	v := withNetwork(t, func(n map[string]any) { n["nat"] = "none"; delete(n, "endpoints") })
+	c, err := stack.Parse("test", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Network.Endpoints, ","); got != "ec2messages,kms,logs,ssm,ssmmessages" {
+		t.Errorf("endpoints %s", got)
 	}
 }
 
