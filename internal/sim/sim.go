@@ -281,6 +281,12 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}), nil
 	case "aws:ec2/getAmi:getAmi":
 		return resource.NewPropertyMapFromMap(map[string]any{"id": "ami-0" + hexHash("ami", 16)}), nil
+	case "aws:secretsmanager/getRandomPassword:getRandomPassword":
+		n := 32
+		if v, ok := args.Args["passwordLength"]; ok && v.IsNumber() {
+			n = int(v.NumberValue())
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"randomPassword": hexHash("random-password", n), "id": "random-password"}), nil
 	}
 	return args.Args, nil
 }
@@ -338,6 +344,8 @@ func fabricate(state resource.PropertyMap, typ, name, id, region string) {
 		set("dnsName", name+"-"+hexHash(name, 8)+"."+region+".elb.amazonaws.com")
 		set("arnSuffix", "app/"+name+"/"+hexHash(name, 16))
 		set("zoneId", "Z35SXDOTRQ7X7K")
+	case "aws:ec2/launchTemplate:LaunchTemplate":
+		set("latestVersion", 1)
 	case "aws:lb/targetGroup:TargetGroup":
 		set("arnSuffix", "targetgroup/"+name+"/"+hexHash(name, 16))
 	case "aws:rds/cluster:Cluster":

@@ -1,0 +1,212 @@
+package compute
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
+)
+
+// DatabaseArgs are the inputs of an aurora workload.
+type DatabaseArgs struct {
+	// Workload is the config name (tags).
+	Workload string
+	Spec     AuroraSpec
+	// IsolatedSubnetIDs hold the cluster: the isolated tier, no route out.
+	IsolatedSubnetIDs pulumi.StringArrayInput
+	// IsolatedAZs are the isolated tier's zones; instances are spread over them
+	// round-robin in sorted order.
+	IsolatedAZs []string
+	// SecurityGroupID is the workload's own group, from the security package.
+	SecurityGroupID pulumi.StringInput
+
+	Env awsenv.Env
+	// Protect turns on deletion protection and pulumi protect on the cluster
+	// and its instances.
+	Protect bool
+	Tags    map[string]string
+}
+
+// Database is an Aurora cluster in the isolated subnets: encrypted, TLS only,
+// IAM authentication on, master password in Secrets Manager, a final snapshot
+// on deletion, and instances named by a stable number.
+type Database struct {
+	pulumi.ResourceState
+
+	SubnetGroup    *rds.SubnetGroup
+	ParameterGroup *rds.ClusterParameterGroup
+	Cluster        *rds.Cluster
+	// Instances[0] is instance 1, the writer at creation.
+	Instances []*rds.ClusterInstance
+
+	Endpoint       pulumi.StringOutput
+	ReaderEndpoint pulumi.StringOutput
+	// SecretARN is the Secrets Manager secret RDS keeps the master password in.
+	SecretARN pulumi.StringOutput
+	Port      pulumi.IntOutput
+}
+
+// auroraParameters are the cluster parameters the platform always sets: TLS
+// required, and for MySQL the logs the cluster exports actually written.
+func auroraParameters(engine string) map[string]string {
+	if engine == EngineAuroraMySQL {
+		return map[string]string{
+			"require_secure_transport": "ON",
+			"server_audit_logging":     "1",
+			"server_audit_events":      "CONNECT,QUERY_DCL,QUERY_DDL",
+			"slow_query_log":           "1",
+		}
+	}
+	return map[string]string{"rds.force_ssl": "1"}
+}
+
+// auroraLogExports are the logs the cluster sends to CloudWatch Logs.
+func auroraLogExports(engine string) []string {
+	if engine == EngineAuroraMySQL {
+		return []string{"audit", "error", "slowquery"}
+	}
+	return []string{"postgresql"}
+}
+
+// NewDatabase registers an aurora workload.
+func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
+	if args == nil {
+		return nil, fmt.Errorf("compute.NewDatabase(%q): args are required", name)
+	}
+	if err := checkCommon("NewDatabase", name, args.Workload, args.Env, false); err != nil {
+		return nil, err
+	}
+	s := args.Spec
+	switch {
+	case args.IsolatedSubnetIDs == nil || args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("compute.NewDatabase(%q): IsolatedSubnetIDs and SecurityGroupID are required", name)
+	case len(args.IsolatedAZs) < 2:
+		return nil, fmt.Errorf("compute.NewDatabase(%q): a DB subnet group needs subnets in at least 2 availability zones; the isolated tier has %d", name, len(args.IsolatedAZs))
+	case (s.Engine != EngineAuroraPostgres && s.Engine != EngineAuroraMySQL) || s.EngineVersion == "" || s.Instances < 1 || s.Port < 1:
+		return nil, fmt.Errorf("compute.NewDatabase(%q): the spec is not valid; run Config.Validate first", name)
+	}
+	d := &Database{}
+	if err := ctx.RegisterComponentResource("platform:compute:Database", name, d, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(d)
+	protect := pulumi.Protect(args.Protect)
+	tg := workloadTags(args.Tags, args.Workload)
+
+	var err error
+	d.SubnetGroup, err = rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+		Description: pulumi.String("Isolated subnets of " + args.Workload),
+		SubnetIds:   args.IsolatedSubnetIDs,
+		Tags:        tg.Named(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	params := auroraParameters(s.Engine)
+	for k, v := range s.Parameters {
+		params[k] = v // validation refused anything that would turn TLS off
+	}
+	var pgParams rds.ClusterParameterGroupParameterArray
+	for _, k := range sortedKeys(params) {
+		pgParams = append(pgParams, &rds.ClusterParameterGroupParameterArgs{
+			Name:  pulumi.String(k),
+			Value: pulumi.String(params[k]),
+			// Accepted for static and dynamic parameters alike; a new cluster
+			// starts with every value, and a later change applies at the next
+			// reboot rather than failing for static ones.
+			ApplyMethod: pulumi.String("pending-reboot"),
+		})
+	}
+	family := AuroraFamily(s.Engine, s.EngineVersion)
+	d.ParameterGroup, err = rds.NewClusterParameterGroup(ctx, name, &rds.ClusterParameterGroupArgs{
+		// Auto-named: a new major version needs a new family, which replaces the
+		// group, and a fresh name lets Pulumi create it before deleting the old.
+		Family:      pulumi.String(family),
+		Description: pulumi.String("Cluster parameters of " + args.Workload + " (" + family + ")"),
+		Parameters:  pgParams,
+		Tags:        tg.Named(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	d.Cluster, err = rds.NewCluster(ctx, name, &rds.ClusterArgs{
+		Engine:                           pulumi.String(s.Engine),
+		EngineVersion:                    pulumi.String(s.EngineVersion),
+		DatabaseName:                     pulumi.String(s.DatabaseName),
+		MasterUsername:                   pulumi.String(s.MasterUsername),
+		ManageMasterUserPassword:         pulumi.Bool(true), // RDS generates and rotates it in Secrets Manager
+		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
+		StorageEncrypted:                 pulumi.Bool(true),
+		BackupRetentionPeriod:            pulumi.Int(s.BackupRetentionDays),
+		CopyTagsToSnapshot:               pulumi.Bool(true),
+		SkipFinalSnapshot:                pulumi.Bool(false),
+		FinalSnapshotIdentifier:          pulumi.String(name + "-final"),
+		DeletionProtection:               pulumi.Bool(args.Protect),
+		DbSubnetGroupName:                d.SubnetGroup.Name,
+		DbClusterParameterGroupName:      d.ParameterGroup.Name,
+		VpcSecurityGroupIds:              pulumi.StringArray{args.SecurityGroupID},
+		Port:                             pulumi.Int(s.Port),
+		EnabledCloudwatchLogsExports:     pulumi.ToStringArray(auroraLogExports(s.Engine)),
+		Tags:                             tg.Named(name),
+	},
+		parent, protect,
+		// AWS fills availabilityZones in from the subnet group (and may list
+		// more zones later); the provider treats a change of it as a
+		// replacement, so a diff there would recreate the cluster.
+		pulumi.IgnoreChanges([]string{"availabilityZones"}))
+	if err != nil {
+		return nil, err
+	}
+
+	azs := append([]string(nil), args.IsolatedAZs...)
+	sort.Strings(azs)
+	for n := 1; n <= s.Instances; n++ {
+		iname := fmt.Sprintf("%s-%d", name, n)
+		iopts := []pulumi.ResourceOption{parent, protect}
+		if n > 1 {
+			// Aurora makes whichever instance is ready first the writer. Readers
+			// wait for instance 1, so the writer at creation is always number 1.
+			iopts = append(iopts, pulumi.DependsOn([]pulumi.Resource{d.Instances[0]}))
+		}
+		promotion := 1
+		if n == 1 {
+			promotion = 0 // instance 1 is also first in line to become writer again
+		}
+		inst, err := rds.NewClusterInstance(ctx, iname, &rds.ClusterInstanceArgs{
+			ClusterIdentifier:          d.Cluster.ID(),
+			Engine:                     pulumi.String(s.Engine),
+			InstanceClass:              pulumi.String(s.InstanceClass),
+			AvailabilityZone:           pulumi.String(azs[(n-1)%len(azs)]),
+			DbSubnetGroupName:          d.SubnetGroup.Name,
+			PubliclyAccessible:         pulumi.Bool(false),
+			PerformanceInsightsEnabled: pulumi.Bool(true),
+			AutoMinorVersionUpgrade:    pulumi.Bool(true),
+			PromotionTier:              pulumi.Int(promotion),
+			CopyTagsToSnapshot:         pulumi.Bool(true),
+			Tags:                       tg.Named(iname, "platform:instance", fmt.Sprint(n)),
+		}, iopts...)
+		if err != nil {
+			return nil, err
+		}
+		d.Instances = append(d.Instances, inst)
+	}
+
+	d.Endpoint = d.Cluster.Endpoint
+	d.ReaderEndpoint = d.Cluster.ReaderEndpoint
+	d.Port = d.Cluster.Port
+	d.SecretARN = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"endpoint":       d.Endpoint,
+		"readerEndpoint": d.ReaderEndpoint,
+		"port":           d.Port,
+		"secretArn":      d.SecretARN,
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,304 @@
+package compute
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
+	"github.com/acme/platform/internal/tags"
+)
+
+// TaskExecutionPolicy lets ECS pull the image and write the container's logs.
+const TaskExecutionPolicy = "service-role/AmazonECSTaskExecutionRolePolicy"
+
+// ExecActions are the only permissions a task role carries: the channels of
+// ECS Exec (a Session Manager session into the container).
+var ExecActions = []string{
+	"ssmmessages:CreateControlChannel",
+	"ssmmessages:CreateDataChannel",
+	"ssmmessages:OpenControlChannel",
+	"ssmmessages:OpenDataChannel",
+}
+
+// ClusterArgs are the inputs of the one ECS cluster every ecs workload runs in.
+type ClusterArgs struct {
+	Env     awsenv.Env
+	Protect bool
+	Tags    map[string]string
+
+	// ExecLogGroupName, when set, sends ECS Exec session output to this
+	// CloudWatch log group (encrypted delivery required).
+	ExecLogGroupName pulumi.StringInput
+	// ExecKMSKeyID, when set, encrypts ECS Exec sessions between the client and
+	// the container with this KMS key (ID or ARN).
+	ExecKMSKeyID pulumi.StringInput
+}
+
+// Cluster is the ECS cluster, with Container Insights on.
+type Cluster struct {
+	pulumi.ResourceState
+
+	Cluster *ecs.Cluster
+	ARN     pulumi.StringOutput
+	Name    pulumi.StringOutput
+}
+
+// NewCluster registers the ECS cluster.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		args = &ClusterArgs{}
+	}
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("platform:compute:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	var conf ecs.ClusterConfigurationPtrInput
+	if args.ExecLogGroupName != nil || args.ExecKMSKeyID != nil {
+		exec := &ecs.ClusterConfigurationExecuteCommandConfigurationArgs{
+			KmsKeyId: args.ExecKMSKeyID,
+			Logging:  pulumi.String("DEFAULT"),
+		}
+		if args.ExecLogGroupName != nil {
+			exec.Logging = pulumi.String("OVERRIDE")
+			exec.LogConfiguration = &ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs{
+				CloudWatchLogGroupName:      args.ExecLogGroupName,
+				CloudWatchEncryptionEnabled: pulumi.Bool(true),
+			}
+		}
+		conf = &ecs.ClusterConfigurationArgs{ExecuteCommandConfiguration: exec}
+	}
+	var err error
+	c.Cluster, err = ecs.NewCluster(ctx, name, &ecs.ClusterArgs{
+		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
+			Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled"),
+		}},
+		Configuration: conf,
+		Tags:          tags.New(component, args.Tags).Named(name),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.ARN = c.Cluster.Arn
+	c.Name = c.Cluster.Name
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN, "name": c.Name}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ServiceArgs are the inputs of an ecs workload.
+type ServiceArgs struct {
+	// Workload is the config name; it also names the container.
+	Workload string
+	Spec     ECSSpec
+	// ClusterARN is the Cluster's ARN.
+	ClusterARN pulumi.StringInput
+	// PrivateSubnetIDs are where tasks run: the private tier.
+	PrivateSubnetIDs pulumi.StringArrayInput
+	// SecurityGroupID is the workload's own group, from the security package.
+	SecurityGroupID pulumi.StringInput
+	// TargetGroupARNs registers the tasks with these target groups (one per alb
+	// that routes to the workload), as LoadBalancer.TargetGroupARNs gives them.
+	TargetGroupARNs pulumi.StringArray
+
+	Env     awsenv.Env
+	Protect bool
+	Tags    map[string]string
+}
+
+// Service is an ECS service on Fargate in the private subnets, with a task
+// execution role, a separate task role and a log group.
+type Service struct {
+	pulumi.ResourceState
+
+	// ExecutionRole is what ECS uses to pull the image and write logs.
+	ExecutionRole *iam.Role
+	// TaskRole is what the application runs as: ECS Exec channels only; attach
+	// more to grant the workload access.
+	TaskRole       *iam.Role
+	LogGroup       *cloudwatch.LogGroup
+	TaskDefinition *ecs.TaskDefinition
+	Service        *ecs.Service
+
+	ServiceName pulumi.StringOutput
+	TaskRoleARN pulumi.StringOutput
+}
+
+// NewService registers an ecs workload.
+func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pulumi.ResourceOption) (*Service, error) {
+	if args == nil {
+		return nil, fmt.Errorf("compute.NewService(%q): args are required", name)
+	}
+	if err := checkCommon("NewService", name, args.Workload, args.Env, true); err != nil {
+		return nil, err
+	}
+	s := args.Spec
+	switch {
+	case args.ClusterARN == nil || args.PrivateSubnetIDs == nil || args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("compute.NewService(%q): ClusterARN, PrivateSubnetIDs and SecurityGroupID are required", name)
+	case s.Image == "" || !FargateMemoryOK(s.CPU, s.Memory) || s.DesiredCount < 1 || s.Port < 1:
+		return nil, fmt.Errorf("compute.NewService(%q): the spec is not valid; run Config.Validate first", name)
+	}
+	svc := &Service{}
+	if err := ctx.RegisterComponentResource("platform:compute:Service", name, svc, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(svc)
+	tg := workloadTags(args.Tags, args.Workload)
+	env := args.Env
+
+	var err error
+	var execAttach []pulumi.Resource
+	svc.ExecutionRole, execAttach, err = newServiceRole(ctx, name+"-exec",
+		"ECS task execution role of "+args.Workload+": pulls the image, writes the logs",
+		"ecs-tasks.amazonaws.com", "", env, tg, map[string]string{"ecr-logs": TaskExecutionPolicy}, parent)
+	if err != nil {
+		return nil, err
+	}
+	// The application's own role: only tasks launched for this account may
+	// assume it (ECS sends aws:SourceAccount for task roles).
+	svc.TaskRole, _, err = newServiceRole(ctx, name+"-task",
+		"Task role of "+args.Workload+": what the application runs as",
+		"ecs-tasks.amazonaws.com", env.AccountID, env, tg, nil, parent)
+	if err != nil {
+		return nil, err
+	}
+	execPolicy, err := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid": "ECSExecChannels", "Effect": "Allow",
+			"Action": ExecActions, "Resource": "*",
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	execChannels, err := iam.NewRolePolicy(ctx, name+"-task-exec", &iam.RolePolicyArgs{
+		Role:   svc.TaskRole.Name,
+		Policy: pulumi.String(string(execPolicy)),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	logGroupName := "/ecs/" + name
+	svc.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(logGroupName),
+		RetentionInDays: pulumi.Int(s.LogRetentionDays),
+		Tags:            tg.Named(logGroupName),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	containers, err := containerDefinitions(args.Workload, s, env.Region, logGroupName)
+	if err != nil {
+		return nil, err
+	}
+	svc.TaskDefinition, err = ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(name),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		NetworkMode:             pulumi.String("awsvpc"),
+		Cpu:                     pulumi.String(fmt.Sprint(s.CPU)),
+		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
+		ExecutionRoleArn:        svc.ExecutionRole.Arn,
+		TaskRoleArn:             svc.TaskRole.Arn,
+		ContainerDefinitions:    pulumi.String(containers),
+		Tags:                    tg.Named(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	var lbs ecs.ServiceLoadBalancerArray
+	for _, arn := range args.TargetGroupARNs {
+		lbs = append(lbs, &ecs.ServiceLoadBalancerArgs{
+			TargetGroupArn: arn,
+			ContainerName:  pulumi.String(args.Workload),
+			ContainerPort:  pulumi.Int(s.Port),
+		})
+	}
+	var grace pulumi.IntPtrInput
+	if len(lbs) > 0 {
+		grace = pulumi.Int(60)
+	}
+	svc.Service, err = ecs.NewService(ctx, name, &ecs.ServiceArgs{
+		Cluster:         args.ClusterARN,
+		TaskDefinition:  svc.TaskDefinition.Arn,
+		DesiredCount:    pulumi.Int(s.DesiredCount),
+		LaunchType:      pulumi.String("FARGATE"),
+		PlatformVersion: pulumi.String("LATEST"),
+		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
+			Subnets:        args.PrivateSubnetIDs,
+			SecurityGroups: pulumi.StringArray{args.SecurityGroupID},
+			AssignPublicIp: pulumi.Bool(false),
+		},
+		EnableExecuteCommand: pulumi.Bool(true),
+		DeploymentCircuitBreaker: &ecs.ServiceDeploymentCircuitBreakerArgs{
+			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
+		},
+		DeploymentMinimumHealthyPercent: pulumi.Int(100),
+		DeploymentMaximumPercent:        pulumi.Int(200),
+		LoadBalancers:                   lbs,
+		HealthCheckGracePeriodSeconds:   grace,
+		PropagateTags:                   pulumi.String("SERVICE"),
+		EnableEcsManagedTags:            pulumi.Bool(true),
+		Tags:                            tg.Named(name),
+	},
+		parent,
+		// Tasks start as soon as the service exists. Without the execution
+		// role's policy they cannot pull the image (and the circuit breaker
+		// rolls the first deployment back); without the log group awslogs fails
+		// the task; without the task role's policy the ECS Exec agent in them
+		// never starts. The task definition names the group as a plain string
+		// and neither policy is an input, so nothing else orders them.
+		pulumi.DependsOn(append(execAttach, execChannels, svc.LogGroup)))
+	if err != nil {
+		return nil, err
+	}
+	svc.ServiceName = svc.Service.Name
+	svc.TaskRoleARN = svc.TaskRole.Arn
+	if err := ctx.RegisterResourceOutputs(svc, pulumi.Map{
+		"serviceName": svc.ServiceName,
+		"taskRoleArn": svc.TaskRoleARN,
+	}); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+// containerDefinitions is the task's one container: the image, its port, its
+// environment and awslogs to the service's log group.
+func containerDefinitions(container string, s ECSSpec, region, logGroup string) (string, error) {
+	var env []map[string]string
+	for _, k := range sortedKeys(s.Environment) {
+		env = append(env, map[string]string{"name": k, "value": s.Environment[k]})
+	}
+	def := map[string]any{
+		"name":                   container,
+		"image":                  s.Image,
+		"essential":              true,
+		"readonlyRootFilesystem": false,
+		"portMappings":           []any{map[string]any{"containerPort": s.Port, "protocol": "tcp"}},
+		// ECS Exec needs an init process to reap the sessions' child processes.
+		"linuxParameters": map[string]any{"initProcessEnabled": true},
+		"logConfiguration": map[string]any{
+			"logDriver": "awslogs",
+			"options": map[string]string{
+				"awslogs-group":         logGroup,
+				"awslogs-region":        region,
+				"awslogs-stream-prefix": container,
+			},
+		},
+	}
+	if len(env) > 0 {
+		def["environment"] = env
+	}
+	b, err := json.Marshal([]any{def})
+	return string(b), err
+}

@@ -1,0 +1,216 @@
+package compute
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
+)
+
+// AMI parameters: the latest Amazon Linux 2023 image, resolved by EC2 at each
+// launch from AWS's public SSM parameter. The launch template never changes
+// when a new image ships, so Pulumi never replaces anything for it; instances
+// pick it up as the group replaces them.
+const (
+	AMIParameterX86 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+	AMIParameterARM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+)
+
+// SSMManagedPolicy is the only policy an instance role carries: Session Manager
+// access, instead of SSH keys and open ports.
+const SSMManagedPolicy = "AmazonSSMManagedInstanceCore"
+
+// HealthCheckGraceSeconds is how long a new instance may boot before failing
+// its load balancer health check counts.
+const HealthCheckGraceSeconds = 300
+
+// FleetArgs are the inputs of an ec2 workload.
+type FleetArgs struct {
+	// Workload is the config name (tags, the instance role's description).
+	Workload string
+	Spec     EC2Spec
+	// PrivateSubnetIDs are where instances launch: the private tier.
+	PrivateSubnetIDs pulumi.StringArrayInput
+	// SecurityGroupID is the workload's own group, from the security package.
+	SecurityGroupID pulumi.StringInput
+	// TargetGroupARNs registers the instances with these target groups (one per
+	// alb that routes to the workload); the group then uses the load
+	// balancer's health check.
+	TargetGroupARNs pulumi.StringArray
+
+	Env     awsenv.Env
+	Protect bool
+	Tags    map[string]string
+}
+
+// Fleet is an Auto Scaling group of instances in the private subnets, from a
+// launch template that enforces IMDSv2, encrypted volumes, no key pair and an
+// instance role limited to Session Manager.
+type Fleet struct {
+	pulumi.ResourceState
+
+	// Role is the instance role: attach more policies to it (with
+	// iam.RolePolicyAttachment or iam.RolePolicy) to grant the workload access.
+	Role            *iam.Role
+	InstanceProfile *iam.InstanceProfile
+	LaunchTemplate  *ec2.LaunchTemplate
+	Group           *autoscaling.Group
+
+	ASGName pulumi.StringOutput
+	RoleARN pulumi.StringOutput
+}
+
+var graviton = regexp.MustCompile(`^(a1|[a-z]+[0-9]+[a-z]*g[a-z]*(-flex)?)\.`)
+
+// AMIParameter is the SSM parameter of the image for an instance type: arm64
+// for Graviton types (t4g, m7g, c7gn, ...), x86_64 for the rest.
+func AMIParameter(instanceType string) string {
+	if graviton.MatchString(instanceType) {
+		return AMIParameterARM
+	}
+	return AMIParameterX86
+}
+
+// NewFleet registers an ec2 workload.
+func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.ResourceOption) (*Fleet, error) {
+	if args == nil {
+		return nil, fmt.Errorf("compute.NewFleet(%q): args are required", name)
+	}
+	if err := checkCommon("NewFleet", name, args.Workload, args.Env, false); err != nil {
+		return nil, err
+	}
+	s := args.Spec
+	switch {
+	case args.PrivateSubnetIDs == nil || args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("compute.NewFleet(%q): PrivateSubnetIDs and SecurityGroupID are required", name)
+	case s.MinSize < 1 || s.MaxSize < s.MinSize || s.DesiredCapacity < s.MinSize || s.DesiredCapacity > s.MaxSize || s.RootVolumeGiB < 8 || s.InstanceType == "":
+		return nil, fmt.Errorf("compute.NewFleet(%q): the spec is not valid; run Config.Validate first", name)
+	}
+	f := &Fleet{}
+	if err := ctx.RegisterComponentResource("platform:compute:Fleet", name, f, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(f)
+	tg := workloadTags(args.Tags, args.Workload)
+
+	var err error
+	// EC2 does not pass aws:SourceAccount when it assumes an instance role, so
+	// the trust policy cannot carry that condition.
+	f.Role, _, err = newServiceRole(ctx, name+"-role",
+		"Instance role of "+args.Workload+": Session Manager only; attach more to grant access",
+		"ec2.amazonaws.com", "", args.Env, tg, map[string]string{"ssm": SSMManagedPolicy}, parent)
+	if err != nil {
+		return nil, err
+	}
+	f.InstanceProfile, err = iam.NewInstanceProfile(ctx, name+"-profile", &iam.InstanceProfileArgs{
+		Role: f.Role.Name,
+		Tags: tg.Named(name + "-profile"),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	var userData pulumi.StringPtrInput
+	if s.UserData != "" {
+		userData = pulumi.String(base64.StdEncoding.EncodeToString([]byte(s.UserData)))
+	}
+	launchTags := tg.Named(name)
+	f.LaunchTemplate, err = ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+		Description:  pulumi.String("Instances of " + args.Workload),
+		ImageId:      pulumi.String("resolve:ssm:" + AMIParameter(s.InstanceType)),
+		InstanceType: pulumi.String(s.InstanceType),
+		// No KeyName: nobody holds an SSH key; Session Manager is the way in.
+		IamInstanceProfile: &ec2.LaunchTemplateIamInstanceProfileArgs{Arn: f.InstanceProfile.Arn},
+		// No NetworkInterfaces block: the primary interface comes from the
+		// group's private subnet, which never maps public IPs, and a block here
+		// could only add a way to ask for one.
+		VpcSecurityGroupIds: pulumi.StringArray{args.SecurityGroupID},
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint: pulumi.String("enabled"),
+			// IMDSv2 only, and a hop limit of 1 so a container on the instance
+			// cannot reach the instance's credentials.
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+		},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String("/dev/xvda"), // Amazon Linux 2023's root device
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeType:          pulumi.String("gp3"),
+				VolumeSize:          pulumi.Int(s.RootVolumeGiB),
+				Encrypted:           pulumi.String("true"),
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+		UserData:             userData,
+		UpdateDefaultVersion: pulumi.Bool(true),
+		TagSpecifications: ec2.LaunchTemplateTagSpecificationArray{
+			&ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("instance"), Tags: launchTags},
+			&ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("volume"), Tags: launchTags},
+			&ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("network-interface"), Tags: launchTags},
+		},
+		Tags: tg.Named(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	healthCheck := "EC2"
+	if len(args.TargetGroupARNs) > 0 {
+		// Behind an alb, an instance whose application stopped answering is
+		// replaced, not only one whose hardware failed.
+		healthCheck = "ELB"
+	}
+	var groupTags autoscaling.GroupTagArray
+	for _, k := range sortedKeys(tg.With("Name", name)) {
+		// Instances get their tags from the launch template; propagating these
+		// too would tag them twice.
+		groupTags = append(groupTags, &autoscaling.GroupTagArgs{
+			Key: pulumi.String(k), Value: pulumi.String(tg.With("Name", name)[k]), PropagateAtLaunch: pulumi.Bool(false),
+		})
+	}
+	f.Group, err = autoscaling.NewGroup(ctx, name, &autoscaling.GroupArgs{
+		VpcZoneIdentifiers: args.PrivateSubnetIDs,
+		MinSize:            pulumi.Int(s.MinSize),
+		MaxSize:            pulumi.Int(s.MaxSize),
+		DesiredCapacity:    pulumi.Int(s.DesiredCapacity),
+		LaunchTemplate: &autoscaling.GroupLaunchTemplateArgs{
+			Id: f.LaunchTemplate.ID(),
+			// The concrete latest version, not "$Latest": a new template version
+			// is then a change of the group, which starts the instance refresh.
+			Version: f.LaunchTemplate.LatestVersion.ApplyT(func(v int) string { return strconv.Itoa(v) }).(pulumi.StringOutput),
+		},
+		TargetGroupArns:        args.TargetGroupARNs,
+		HealthCheckType:        pulumi.String(healthCheck),
+		HealthCheckGracePeriod: pulumi.Int(HealthCheckGraceSeconds),
+		InstanceRefresh: &autoscaling.GroupInstanceRefreshArgs{
+			// Replace instances in batches whenever the launch template changes,
+			// launching before terminating so capacity never drops.
+			Strategy: pulumi.String("Rolling"),
+			Preferences: &autoscaling.GroupInstanceRefreshPreferencesArgs{
+				MinHealthyPercentage: pulumi.Int(100),
+				MaxHealthyPercentage: pulumi.Int(200),
+				InstanceWarmup:       pulumi.String(strconv.Itoa(HealthCheckGraceSeconds)),
+			},
+		},
+		Tags: groupTags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	f.ASGName = f.Group.Name
+	f.RoleARN = f.Role.Arn
+	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"asgName": f.ASGName,
+		"roleArn": f.RoleARN,
+	}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}

@@ -1,0 +1,149 @@
+package compute
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
+)
+
+// LambdaVPCPolicy is the only policy a function's role carries: its network
+// interfaces in the VPC and its own logs.
+const LambdaVPCPolicy = "service-role/AWSLambdaVPCAccessExecutionRole"
+
+// FunctionArgs are the inputs of a lambda workload.
+type FunctionArgs struct {
+	// Workload is the config name (tags).
+	Workload string
+	Spec     LambdaSpec
+	// PrivateSubnetIDs are where the function's interfaces live: the private tier.
+	PrivateSubnetIDs pulumi.StringArrayInput
+	// SecurityGroupID is the workload's own group, from the security package.
+	SecurityGroupID pulumi.StringInput
+
+	Env     awsenv.Env
+	Protect bool
+	Tags    map[string]string
+}
+
+// Function is a Lambda function attached to the private subnets, with a role
+// limited to VPC access and logging, and a log group with a retention.
+type Function struct {
+	pulumi.ResourceState
+
+	// Role is the execution role: attach more to grant the function access.
+	Role     *iam.Role
+	LogGroup *cloudwatch.LogGroup
+	Function *lambda.Function
+
+	// FunctionName is <name>: fixed, because the log group is named after it.
+	FunctionName pulumi.StringOutput
+	ARN          pulumi.StringOutput
+	RoleARN      pulumi.StringOutput
+}
+
+// NewFunction registers a lambda workload.
+func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...pulumi.ResourceOption) (*Function, error) {
+	if args == nil {
+		return nil, fmt.Errorf("compute.NewFunction(%q): args are required", name)
+	}
+	if err := checkCommon("NewFunction", name, args.Workload, args.Env, false); err != nil {
+		return nil, err
+	}
+	s := args.Spec
+	c := s.Code
+	switch {
+	case args.PrivateSubnetIDs == nil || args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("compute.NewFunction(%q): PrivateSubnetIDs and SecurityGroupID are required", name)
+	case s.Runtime == "" || s.Handler == "" || (c.Archive == "") == (c.S3Bucket == "" || c.S3Key == "") || s.MemoryMb < 128 || s.TimeoutSeconds < 1:
+		return nil, fmt.Errorf("compute.NewFunction(%q): the spec is not valid; run Config.Validate first", name)
+	case len(name) > 64:
+		return nil, fmt.Errorf("compute.NewFunction(%q): a function name has at most 64 characters", name)
+	}
+	fn := &Function{}
+	if err := ctx.RegisterComponentResource("platform:compute:Function", name, fn, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(fn)
+	tg := workloadTags(args.Tags, args.Workload)
+
+	var err error
+	var attach []pulumi.Resource
+	// No aws:SourceAccount condition: Lambda's execution-role trust is
+	// documented without one, and a condition the service does not satisfy
+	// would stop every invocation.
+	fn.Role, attach, err = newServiceRole(ctx, name+"-role",
+		"Execution role of "+args.Workload+": VPC interfaces and logs only; attach more to grant access",
+		"lambda.amazonaws.com", "", args.Env, tg, map[string]string{"vpc": LambdaVPCPolicy}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	logGroupName := "/aws/lambda/" + name
+	fn.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(logGroupName),
+		RetentionInDays: pulumi.Int(s.LogRetentionDays),
+		Tags:            tg.Named(logGroupName),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	fa := &lambda.FunctionArgs{
+		// Fixed, not auto-named: the log group above must carry this exact name.
+		Name:        pulumi.String(name),
+		Description: pulumi.String("Workload " + args.Workload),
+		Role:        fn.Role.Arn,
+		Runtime:     pulumi.String(s.Runtime),
+		Handler:     pulumi.String(s.Handler),
+		PackageType: pulumi.String("Zip"),
+		MemorySize:  pulumi.Int(s.MemoryMb),
+		Timeout:     pulumi.Int(s.TimeoutSeconds),
+		VpcConfig: &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        args.PrivateSubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{args.SecurityGroupID},
+		},
+		Tags: tg.Named(name),
+	}
+	if c.Archive != "" {
+		fa.Code = pulumi.NewFileArchive(c.Archive)
+	} else {
+		fa.S3Bucket = pulumi.String(c.S3Bucket)
+		fa.S3Key = pulumi.String(c.S3Key)
+		if c.S3ObjectVersion != "" {
+			fa.S3ObjectVersion = pulumi.String(c.S3ObjectVersion)
+		}
+	}
+	if s.ReservedConcurrency != nil {
+		fa.ReservedConcurrentExecutions = pulumi.Int(*s.ReservedConcurrency)
+	}
+	if len(s.Environment) > 0 {
+		fa.Environment = &lambda.FunctionEnvironmentArgs{Variables: pulumi.ToStringMap(s.Environment)}
+	}
+	fn.Function, err = lambda.NewFunction(ctx, name, fa,
+		parent,
+		// The log group first: a function that runs before it exists creates
+		// the group itself, with no retention and no tags, and creating ours
+		// then fails because the name is taken. The role's policy first: Lambda
+		// checks at creation that the role may create network interfaces in the
+		// VPC and refuses the function otherwise.
+		pulumi.DependsOn(append(attach, fn.LogGroup)))
+	if err != nil {
+		return nil, err
+	}
+	fn.FunctionName = fn.Function.Name
+	fn.ARN = fn.Function.Arn
+	fn.RoleARN = fn.Role.Arn
+	if err := ctx.RegisterResourceOutputs(fn, pulumi.Map{
+		"functionName": fn.FunctionName,
+		"arn":          fn.ARN,
+		"roleArn":      fn.RoleARN,
+	}); err != nil {
+		return nil, err
+	}
+	return fn, nil
+}
