@@ -87,7 +87,7 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 
 	var err error
 	c.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/platform/" + name + "/client-vpn"),
+		Name:            pulumi.String(VPNLogGroupName(name)),
 		RetentionInDays: pulumi.Int(cfg.Retention()),
 		KmsKeyId:        args.LogKMSKeyARN,
 		Tags:            tg.Named(name),
@@ -222,6 +222,9 @@ func checkClientVPNArgs(args *ClientVPNArgs) error {
 	}
 	return p.Err()
 }
+
+// VPNLogGroupName is the log group a ClientVPN named name logs connections to.
+func VPNLogGroupName(name string) string { return "/platform/" + name }
 
 // ExportConfigCommand renders the command that downloads the endpoint's
 // client configuration. With mutual TLS the file still needs the user's own

@@ -142,14 +142,14 @@ func TestClientVPN_DefaultsAreUDPAndEightHours(t *testing.T) {
 func TestClientVPN_LogsEveryConnectionToAnEncryptedGroup(t *testing.T) {
 	g := vpnGraph(t, vpnArgs(vpnConfig()))
 	lg := mustNamed(t, g, tLogGroup, vpnName+"-logs")
-	if str(lg, "name") != "/platform/prod-vpn/client-vpn" || str(lg, "kmsKeyId") != logKeyARN || lg.Inputs["retentionInDays"] != float64(365) {
+	if str(lg, "name") != "/platform/prod-vpn" || str(lg, "kmsKeyId") != logKeyARN || lg.Inputs["retentionInDays"] != float64(365) {
 		t.Errorf("log group name=%q key=%q retention=%v", str(lg, "name"), str(lg, "kmsKeyId"), lg.Inputs["retentionInDays"])
 	}
 	ls := mustNamed(t, g, tLogStream, vpnName+"-connections")
-	if str(ls, "logGroupName") != "/platform/prod-vpn/client-vpn" {
+	if str(ls, "logGroupName") != "/platform/prod-vpn" {
 		t.Errorf("log stream in %q", str(ls, "logGroupName"))
 	}
-	want := map[string]any{"enabled": true, "cloudwatchLogGroup": "/platform/prod-vpn/client-vpn", "cloudwatchLogStream": str(ls, "name")}
+	want := map[string]any{"enabled": true, "cloudwatchLogGroup": "/platform/prod-vpn", "cloudwatchLogStream": str(ls, "name")}
 	if got := endpoint(t, g).Inputs["connectionLogOptions"]; !equalJSON(got, want) {
 		t.Errorf("connection logging %v, want %v", got, want)
 	}

@@ -19,8 +19,8 @@ func prodPaths() access.OperatorPaths {
 	return access.OperatorPaths{
 		Region:          "us-east-1",
 		Sessions:        access.SessionManagerConfig{IdleTimeoutMinutes: 15, RunAsUser: "ops"},
-		SessionLogGroup: "/platform/prod-access/sessions",
-		SessionKeyAlias: "alias/prod-access-sessions",
+		SessionLogGroup: "/platform/prod-access",
+		SessionKeyAlias: "alias/prod-access",
 		Fleets:          []string{"worker", "web"},
 		Tasks:           []string{"api"},
 		Database:        &access.DatabaseRoute{Workload: "db", Port: 5432, Via: "web"},
@@ -29,7 +29,7 @@ func prodPaths() access.OperatorPaths {
 			VPC:                prodVPC,
 			IsolatedCIDRs:      isolated,
 			Targets:            []access.Target{{Workload: "db", Port: 5432}, {Workload: "cache", Port: 6379}},
-			ConnectionLogGroup: "/platform/prod-vpn/client-vpn",
+			ConnectionLogGroup: "/platform/prod-vpn",
 		},
 	}
 }

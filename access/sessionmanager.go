@@ -184,7 +184,7 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 	parent := pulumi.Parent(s)
 	protect := pulumi.Protect(args.Protect)
 	tg := tags.New("access", args.Tags)
-	logGroupName := "/platform/" + name + "/sessions"
+	logGroupName := SessionLogGroupName(name)
 
 	keyPolicy, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
@@ -238,7 +238,7 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 	}
 	// The alias is what a person recognises in the console and in CloudTrail.
 	s.Alias, err = kms.NewAlias(ctx, name+"-key-alias", &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + name + "-sessions"),
+		Name:        pulumi.String(SessionKeyAlias(name)),
 		TargetKeyId: s.Key.KeyId,
 	}, parent)
 	if err != nil {
@@ -310,6 +310,12 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 	}
 	return s, nil
 }
+
+// SessionLogGroupName is the log group a SessionManager named name writes sessions to.
+func SessionLogGroupName(name string) string { return "/platform/" + name }
+
+// SessionKeyAlias is the alias of the key that encrypts a SessionManager's sessions.
+func SessionKeyAlias(name string) string { return "alias/" + name }
 
 // Attach grants the session policy to a role made after the session manager:
 // workloads are built after it because they need its key and log group (ECS

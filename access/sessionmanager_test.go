@@ -16,7 +16,7 @@ import (
 const (
 	smName      = "prod-access"
 	keyARN      = "arn:aws:kms:us-east-1:123456789012:key/"
-	logGroupARN = "arn:aws:logs:us-east-1:123456789012:log-group:/platform/prod-access/sessions"
+	logGroupARN = "arn:aws:logs:us-east-1:123456789012:log-group:/platform/prod-access"
 )
 
 func maxSession(n int) *int { return &n }
@@ -83,7 +83,7 @@ func TestSessionManager_PreferencesEncryptAndLogEverySession(t *testing.T) {
 		"s3BucketName":                "",
 		"s3KeyPrefix":                 "",
 		"s3EncryptionEnabled":         true,
-		"cloudWatchLogGroupName":      "/platform/prod-access/sessions",
+		"cloudWatchLogGroupName":      "/platform/prod-access",
 		"cloudWatchEncryptionEnabled": true,
 		"cloudWatchStreamingEnabled":  true,
 		"kmsKeyId":                    key.ID,
@@ -141,7 +141,7 @@ func TestSessionManager_LogGroupIsEncryptedWithTheSessionKeyAndRetained(t *testi
 	g := sessionGraph(t, access.SessionManagerConfig{}, nil)
 	key := mustNamed(t, g, tKey, smName+"-key")
 	lg := mustNamed(t, g, tLogGroup, smName+"-logs")
-	if str(lg, "name") != "/platform/prod-access/sessions" {
+	if str(lg, "name") != "/platform/prod-access" {
 		t.Errorf("log group name %q", str(lg, "name"))
 	}
 	if str(lg, "kmsKeyId") != keyARN+key.ID {
@@ -159,7 +159,7 @@ func TestSessionManager_KeyRotatesHasAnAliasAndAScopedPolicy(t *testing.T) {
 		t.Errorf("rotation=%v deletionWindow=%v; want true, 30", key.Inputs["enableKeyRotation"], key.Inputs["deletionWindowInDays"])
 	}
 	alias := mustNamed(t, g, tAlias, smName+"-key-alias")
-	if str(alias, "name") != "alias/prod-access-sessions" || str(alias, "targetKeyId") != key.ID {
+	if str(alias, "name") != "alias/prod-access" || str(alias, "targetKeyId") != key.ID {
 		t.Errorf("alias %q -> %q", str(alias, "name"), str(alias, "targetKeyId"))
 	}
 

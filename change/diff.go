@@ -366,6 +366,9 @@ func (p *pair) classify(prop string, bIn, aIn map[string]any) {
 		}
 	}
 	for path, cond := range r.Conditional {
+		if r.ruledOut(path, aIn) && r.ruledOut(path, bIn) {
+			continue
+		}
 		if path == prop || (hasPathPrefix(path, prop) && !reflect.DeepEqual(extract(bIn, path), extract(aIn, path))) {
 			force(path, path+" ("+cond+")")
 		}
@@ -384,7 +387,7 @@ func (p *pair) classify(prop string, bIn, aIn map[string]any) {
 // propagate applies the new physical ID of a replaced dependency to prop.
 func (p *pair) propagate(prop, why string) bool {
 	e := p.entry
-	forcing := p.replaceOnChanges(prop) || (p.known && p.after.Custom && p.rule.Forces(prop))
+	forcing := p.replaceOnChanges(prop) || (p.known && p.after.Custom && p.rule.ForcesGiven(prop, p.after.Inputs))
 	switch {
 	case forcing:
 		e.Kind = Replaced

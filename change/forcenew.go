@@ -96,8 +96,12 @@ type Rule struct {
 	// camelCase names, or dotted paths into nested blocks.
 	ForceNew []string
 	// Conditional lists inputs that force replacement only under a condition
-	// (the value); Diff counts them as forcing and reports the condition.
+	// (the value); Diff counts them as forcing and reports the condition,
+	// unless Unless says the resource's inputs rule the condition out.
 	Conditional map[string]string
+	// Unless, per conditional path, recognises from the resource's inputs the
+	// case where the provider updates that path in place.
+	Unless map[string]func(inputs map[string]any) bool
 	// AllForceNew: every input except those in Except forces a new resource
 	// (for revisioned resources: a new revision with a new ARN).
 	AllForceNew bool
@@ -121,7 +125,11 @@ type Rule struct {
 // replacement (directly, through a nested path, or under a condition). A
 // SourceSwitch member is not forcing by itself: only switching which member
 // of the group is set is.
-func (r Rule) Forces(prop string) bool {
+func (r Rule) Forces(prop string) bool { return r.ForcesGiven(prop, nil) }
+
+// ForcesGiven is Forces for a resource whose inputs are known, so conditions
+// the inputs rule out (see Unless) do not count.
+func (r Rule) ForcesGiven(prop string, inputs map[string]any) bool {
 	if r.AllForceNew {
 		return !contains(r.Except, prop)
 	}
@@ -131,11 +139,25 @@ func (r Rule) Forces(prop string) bool {
 		}
 	}
 	for p := range r.Conditional {
-		if p == prop || hasPathPrefix(p, prop) {
+		if (p == prop || hasPathPrefix(p, prop)) && !r.ruledOut(p, inputs) {
 			return true
 		}
 	}
 	return false
+}
+
+func (r Rule) ruledOut(path string, inputs map[string]any) bool {
+	f := r.Unless[path]
+	return f != nil && inputs != nil && f(inputs)
+}
+
+// fargateResources: the provider updates a Fargate compute environment's
+// subnets and security groups in place (its CustomizeDiff forces a new
+// environment for them only when the compute resources are not Fargate).
+func fargateResources(in map[string]any) bool {
+	cr, _ := in["computeResources"].(map[string]any)
+	t, _ := cr["type"].(string)
+	return t == "FARGATE" || t == "FARGATE_SPOT"
 }
 
 // AdviceFor returns the staged-change explanation for prop, or the type's default.
@@ -404,10 +426,14 @@ var Rules = map[string]Rule{
 			"computeResources.allocationStrategy": "unless the environment uses an allocation strategy that supports infrastructure updates (BEST_FIT_PROGRESSIVE, SPOT_CAPACITY_OPTIMIZED, SPOT_PRICE_CAPACITY_OPTIMIZED)",
 			"computeResources.instanceTypes":      "same condition as allocationStrategy",
 			"computeResources.launchTemplate":     "same condition as allocationStrategy",
-			"computeResources.securityGroupIds":   "same condition as allocationStrategy",
-			"computeResources.subnets":            "same condition as allocationStrategy",
+			"computeResources.securityGroupIds":   "same condition as allocationStrategy; never for FARGATE",
+			"computeResources.subnets":            "same condition as allocationStrategy; never for FARGATE",
 			"computeResources.type":               "same condition as allocationStrategy",
 			"computeResources.ec2Configurations":  "same condition as allocationStrategy",
+		},
+		Unless: map[string]func(map[string]any) bool{
+			"computeResources.subnets":          fargateResources,
+			"computeResources.securityGroupIds": fargateResources,
 		},
 		Advice: map[string]string{
 			"": "create the new compute environment, add it to the job queue's order ahead of the old one, disable and drain the old, then delete it",

@@ -167,7 +167,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	sort.Strings(azs)
 	for n := 1; n <= s.Instances; n++ {
 		iname := fmt.Sprintf("%s-%d", name, n)
-		iopts := []pulumi.ResourceOption{parent, protect}
+		iopts := []pulumi.ResourceOption{
+			parent, protect,
+			// The zone is chosen once, when the instance is created: a later change
+			// of the zone list (one more zone) must not move, that is replace, a
+			// running database instance.
+			pulumi.IgnoreChanges([]string{"availabilityZone"}),
+		}
 		if n > 1 {
 			// Aurora makes whichever instance is ready first the writer. Readers
 			// wait for instance 1, so the writer at creation is always number 1.

@@ -71,6 +71,16 @@ func NewDesign(cfg *Config, env awsenv.Env, availableAZs []string) (*Design, err
 // the configured ones and the built-in interface endpoints.
 func (d *Design) securityWorkloads() []security.Workload {
 	var out []security.Workload
+	for _, w := range d.Config.Workloads.Summaries(Project + ":workloads") {
+		sw := security.Workload{
+			Name: w.Name, Kind: security.Kind(w.Kind),
+			InternetEgress: w.InternetEgress, InternetFacing: w.InternetFacing, Key: w.Key,
+		}
+		if w.Port > 0 {
+			sw.Port = security.TCP(w.Port)
+		}
+		out = append(out, sw)
+	}
 	if len(d.Endpoints) > 0 {
 		out = append(out, security.Workload{Name: "endpoints", Kind: security.KindEndpoints, Port: security.HTTPS, Key: Project + ":network.endpoints"})
 	}
@@ -133,6 +143,7 @@ type Platform struct {
 	Endpoints *network.Endpoints
 	Sessions  *access.SessionManager
 	VPN       *access.ClientVPN
+	Workloads *Workloads
 }
 
 // Build registers the whole platform for a validated config.
@@ -241,6 +252,11 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 			return nil, err
 		}
 	}
+
+	out.Workloads, err = registerWorkloads(ctx, d, out)
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -280,6 +296,7 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		ex["clientVpnEndpointId"] = pl.VPN.EndpointID
 		ex["clientVpnConfigCommand"] = pl.VPN.ExportConfigCommand()
 	}
+	pl.Workloads.exports(ex)
 	return ex
 }
 

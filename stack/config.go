@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/acme/platform/access"
+	"github.com/acme/platform/compute"
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
@@ -33,9 +34,10 @@ type Config struct {
 	// resources whose loss is an outage, deletion protection, stricter checks.
 	Protect bool
 
-	Network  network.Config
-	Security security.Config
-	Access   access.Config
+	Network   network.Config
+	Security  security.Config
+	Access    access.Config
+	Workloads compute.Config
 
 	set map[string]bool // keys the stack file sets
 }
@@ -71,6 +73,10 @@ var ConfigKeys = []Key{
 	{Name: Project + ":access", Type: "object", Description: "Operator access without SSH: sessionManager {idleTimeoutMinutes, maxSessionMinutes, logRetentionDays, runAsUser}; clientVpn {enabled, clientCidr (/12-/22), serverCertificateArn, clientRootCertificateArn, samlProviderArn, logRetentionDays, sessionTimeoutHours, transportProtocol}.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Access = access.Decode(Project+":access", raw, p)
+		}},
+	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow.",
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Workloads = compute.Decode(Project+":workloads", raw, p)
 		}},
 }
 
@@ -174,6 +180,69 @@ func load(src Source, project, stack string, present []string) (*Config, error) 
 	return c, nil
 }
 
+// zoneCount is how many zones a tier spans once planned.
+func (c *Config) zoneCount(t network.Tier) int {
+	if !c.Network.HasTier(t) {
+		return 0
+	}
+	if n := len(c.Network.AvailabilityZones); n > 0 {
+		return n
+	}
+	return c.Network.AZCount
+}
+
+func (c *Config) hasExistingPublic() bool {
+	if c.Network.Existing == nil {
+		return false
+	}
+	for _, s := range c.Network.Existing.Subnets {
+		if s.Public {
+			return true
+		}
+	}
+	return false
+}
+
+// validateWorkloadEdges checks what the workloads need from the allow graph
+// and the network: a load balancer must be allowed into every target it
+// forwards to (else every health check fails), and a workload that asks for
+// the internet needs a NAT gateway to get there.
+func (c *Config) validateWorkloadEdges(p *problems.List) {
+	for _, alb := range c.Workloads.Names() {
+		w := c.Workloads[alb]
+		if w.ALB == nil {
+			continue
+		}
+		for _, target := range w.ALB.TargetNames() {
+			if c.Workloads.Kind(target) == "" {
+				continue // compute reports the missing workload
+			}
+			if !c.allows(target, alb) {
+				p.Add(Project+":security.allow."+target, "%s forwards to %s, but nothing lets %s in; add {from: [%s], reason: \"load balancer to %s\"}", alb, target, alb, alb, target)
+			}
+		}
+	}
+	if c.Network.NAT == network.NATNone {
+		for _, n := range c.Workloads.Names() {
+			if c.Workloads.InternetEgress(n) {
+				p.Add(Project+":workloads."+n+".internetEgress", "the network has nat: none, so there is no way to the internet; use nat: single or perAz, or reach AWS through endpoints")
+			}
+		}
+	}
+}
+
+// allows reports whether platform:security.allow lets source reach target.
+func (c *Config) allows(target, source string) bool {
+	for _, g := range c.Security.Allow[target] {
+		for _, f := range g.From {
+			if f == source {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // requiredEndpoints lists the interface endpoints the private tier cannot do
 // without, and why. Without NAT, Session Manager (and ECR pulls, once containers
 // run) has no other way out.
@@ -182,6 +251,18 @@ func (c *Config) requiredEndpoints() map[string]string {
 	if c.Network.NAT == network.NATNone {
 		for _, e := range access.SessionEndpoints(true, true) {
 			out[e] = "Session Manager (encrypted, logged sessions) with nat: none"
+		}
+		for _, n := range c.Workloads.Names() {
+			switch compute.Kind(c.Workloads.Kind(n)) {
+			case compute.KindECS, compute.KindBatch:
+				// Fargate pulls images from ECR (API, registry; layers come from S3
+				// through the gateway endpoint) and ships awslogs to CloudWatch.
+				for _, e := range []string{"ecr.api", "ecr.dkr", "logs"} {
+					if _, ok := out[e]; !ok {
+						out[e] = "pulling images and writing logs for " + n + " with nat: none"
+					}
+				}
+			}
 		}
 	}
 	return out
@@ -236,6 +317,16 @@ func (c *Config) validate(p *problems.List) {
 	c.Access.Validate(Project+":access", access.ValidateContext{
 		VPC: c.Network.CIDR, OtherNetworks: c.Network.OtherNetworks, Protect: c.Protect, Region: c.Region,
 	}, p)
+	if c.set[Project+":network"] {
+		c.Workloads.Validate(Project+":workloads", compute.ValidateContext{
+			Protect:         c.Protect,
+			IsolatedAZs:     c.zoneCount(network.TierIsolated),
+			PrivateAZs:      c.zoneCount(network.TierPrivate),
+			HasPublicTier:   c.Network.HasTier(network.TierPublic) || c.hasExistingPublic(),
+			HasIsolatedTier: c.Network.HasTier(network.TierIsolated),
+		}, p)
+		c.validateWorkloadEdges(p)
+	}
 	c.validateEndpoints(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")

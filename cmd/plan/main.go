@@ -140,5 +140,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	report.Subnets(stdout, d.Plan, d.Config.Network.NAT, d.Config.Name)
 	fmt.Fprintln(stdout, "\nResources by type:")
 	report.Counts(stdout, res.Graph)
+	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
+	report.Exports(stdout, res.Graph.Exports)
 	return 0
 }

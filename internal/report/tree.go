@@ -113,3 +113,28 @@ func RouteTarget(plan network.Plan, nat network.NATMode, name string, s network.
 	}
 	return "none: local and S3/DynamoDB gateway endpoints only"
 }
+
+// Exports writes the stack outputs, one per line, maps expanded by key.
+func Exports(w io.Writer, ex map[string]any) {
+	keys := make([]string, 0, len(ex))
+	for k := range ex {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch v := ex[k].(type) {
+		case map[string]any:
+			sub := make([]string, 0, len(v))
+			for s := range v {
+				sub = append(sub, s)
+			}
+			sort.Strings(sub)
+			fmt.Fprintf(w, "  %s:\n", k)
+			for _, s := range sub {
+				fmt.Fprintf(w, "    %s: %v\n", s, v[s])
+			}
+		default:
+			fmt.Fprintf(w, "  %s: %v\n", k, v)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package stack
+
+import (
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/access"
+	"github.com/acme/platform/compute"
+	"github.com/acme/platform/network"
+)
+
+// Workloads are the registered workload components, by workload name.
+type Workloads struct {
+	LoadBalancers map[string]*compute.LoadBalancer
+	Cluster       *compute.Cluster
+	Fleets        map[string]*compute.Fleet
+	Services      map[string]*compute.Service
+	Functions     map[string]*compute.Function
+	Batch         map[string]*compute.BatchJob
+	Databases     map[string]*compute.Database
+	Caches        map[string]*compute.Cache
+
+	region string
+	ports  map[string]int
+	// viaFleet is, per database, the fleet whose instances operators tunnel
+	// through (one the database admits), or "" when there is none.
+	viaFleet map[string]string
+}
+
+// registerWorkloads creates every workload in its tier with the one security
+// group the model made for it. Load balancers come first: a service
+// registers with its target group, which must already sit behind a listener.
+func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads, error) {
+	cfg := d.Config
+	w := &Workloads{
+		LoadBalancers: map[string]*compute.LoadBalancer{},
+		Fleets:        map[string]*compute.Fleet{},
+		Services:      map[string]*compute.Service{},
+		Functions:     map[string]*compute.Function{},
+		Batch:         map[string]*compute.BatchJob{},
+		Databases:     map[string]*compute.Database{},
+		Caches:        map[string]*compute.Cache{},
+		region:        d.Env.Region,
+		ports:         map[string]int{},
+		viaFleet:      map[string]string{},
+	}
+	vpc := pl.Vpc
+	public := vpc.SubnetIDs(network.TierPublic)
+	if !d.Plan.Has(network.TierPublic) {
+		// An adopted VPC's public subnets hold the load balancer until a public tier exists.
+		var ids pulumi.StringArray
+		for _, e := range d.Plan.Existing {
+			if e.Public {
+				ids = append(ids, vpc.Existing[e.ID].ID().ToStringOutput())
+			}
+		}
+		public = ids.ToStringArrayOutput()
+	}
+	private := vpc.SubnetIDs(network.TierPrivate)
+	isolated := vpc.SubnetIDs(network.TierIsolated)
+	var isolatedAZs []string
+	for _, s := range d.Plan.Tier(network.TierIsolated) {
+		isolatedAZs = append(isolatedAZs, s.AZ)
+	}
+	names := cfg.Workloads.Names()
+	component := func(n string) string { return cfg.Name + "-" + n }
+
+	for _, n := range names {
+		spec := cfg.Workloads[n].ALB
+		if spec == nil {
+			continue
+		}
+		sg, err := claim(pl.Security, n, component(n))
+		if err != nil {
+			return nil, err
+		}
+		w.LoadBalancers[n], err = compute.NewLoadBalancer(ctx, component(n), &compute.LoadBalancerArgs{
+			Workload: n, Spec: *spec, Targets: cfg.Workloads.ALBTargets(n),
+			VpcID: vpc.VpcID.ToStringOutput(), PublicSubnetIDs: public, PrivateSubnetIDs: private,
+			SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	targetGroups := func(n string) pulumi.StringArray {
+		var out pulumi.StringArray
+		for _, a := range cfg.Workloads.RoutedBy(n) {
+			out = append(out, w.LoadBalancers[a].TargetGroupARNs[n])
+		}
+		return out
+	}
+
+	for _, n := range names {
+		spec := cfg.Workloads[n]
+		if spec.ALB != nil {
+			continue
+		}
+		sg, err := claim(pl.Security, n, component(n))
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case spec.EC2 != nil:
+			f, err := compute.NewFleet(ctx, component(n), &compute.FleetArgs{
+				Workload: n, Spec: *spec.EC2, PrivateSubnetIDs: private, SecurityGroupID: sg,
+				TargetGroupARNs: targetGroups(n), Env: d.Env, Protect: cfg.Protect,
+			})
+			if err != nil {
+				return nil, err
+			}
+			w.Fleets[n] = f
+			if err := pl.Sessions.Attach(ctx, n, f.Role.Name); err != nil {
+				return nil, err
+			}
+		case spec.ECS != nil:
+			if w.Cluster == nil {
+				// ECS Exec sessions are encrypted with the session key and logged to
+				// the session log group: the same terms as Session Manager.
+				w.Cluster, err = compute.NewCluster(ctx, cfg.Name+"-ecs", &compute.ClusterArgs{
+					ExecLogGroupName: pl.Sessions.LogGroupName, ExecKMSKeyID: pl.Sessions.KeyARN,
+					Env: d.Env, Protect: cfg.Protect,
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			s, err := compute.NewService(ctx, component(n), &compute.ServiceArgs{
+				Workload: n, Spec: *spec.ECS, ClusterARN: w.Cluster.ARN, PrivateSubnetIDs: private,
+				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), Env: d.Env, Protect: cfg.Protect,
+			})
+			if err != nil {
+				return nil, err
+			}
+			w.Services[n] = s
+			if err := pl.Sessions.Attach(ctx, n, s.TaskRole.Name); err != nil {
+				return nil, err
+			}
+		case spec.Lambda != nil:
+			w.Functions[n], err = compute.NewFunction(ctx, component(n), &compute.FunctionArgs{
+				Workload: n, Spec: *spec.Lambda, PrivateSubnetIDs: private, SecurityGroupID: sg,
+				Env: d.Env, Protect: cfg.Protect,
+			})
+		case spec.Batch != nil:
+			w.Batch[n], err = compute.NewBatchJob(ctx, component(n), &compute.BatchJobArgs{
+				Workload: n, Spec: *spec.Batch, PrivateSubnetIDs: private, SecurityGroupID: sg,
+				Env: d.Env, Protect: cfg.Protect,
+			})
+		case spec.Aurora != nil:
+			w.Databases[n], err = compute.NewDatabase(ctx, component(n), &compute.DatabaseArgs{
+				Workload: n, Spec: *spec.Aurora, IsolatedSubnetIDs: isolated, IsolatedAZs: isolatedAZs,
+				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+			})
+		case spec.Cache != nil:
+			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
+				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
+				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+			})
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	for db := range w.Databases {
+		w.ports[db] = cfg.Workloads.ServicePort(db)
+		for _, f := range sortedNames(w.Fleets) {
+			if cfg.allows(db, f) {
+				w.viaFleet[db] = f
+				break
+			}
+		}
+	}
+	return w, nil
+}
+
+// exports adds the workload outputs: maps by workload name, and the plain
+// value too when a stack has exactly one workload of a kind.
+func (w *Workloads) exports(ex map[string]pulumi.Input) {
+	albs := pulumi.StringMap{}
+	for n, a := range w.LoadBalancers {
+		albs[n] = a.DNSName
+	}
+	single(ex, "loadBalancerDnsNames", "albDnsName", albs)
+
+	asgs := pulumi.StringMap{}
+	sessions := pulumi.StringMap{}
+	for n, f := range w.Fleets {
+		asgs[n] = f.ASGName
+		sessions[n] = access.ShellCommand(w.region, f.ASGName)
+	}
+	single(ex, "autoScalingGroupNames", "asgName", asgs)
+	if len(sessions) > 0 {
+		ex["sessionCommands"] = sessions
+	}
+
+	if w.Cluster != nil {
+		ex["ecsClusterName"] = w.Cluster.Name
+	}
+	services := pulumi.StringMap{}
+	for n, s := range w.Services {
+		services[n] = s.ServiceName
+	}
+	single(ex, "ecsServiceNames", "ecsServiceName", services)
+
+	writers, readers, secrets := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	tunnels := pulumi.StringMap{}
+	for n, db := range w.Databases {
+		writers[n] = db.Endpoint
+		readers[n] = db.ReaderEndpoint
+		secrets[n] = db.SecretARN
+		if via := w.viaFleet[n]; via != "" {
+			tunnels[n] = access.PortForwardCommand(w.region, w.Fleets[via].ASGName, db.Endpoint, w.ports[n])
+		}
+	}
+	single(ex, "auroraWriterEndpoints", "auroraWriterEndpoint", writers)
+	single(ex, "auroraReaderEndpoints", "auroraReaderEndpoint", readers)
+	single(ex, "auroraSecretArns", "auroraSecretArn", secrets)
+	if len(tunnels) > 0 {
+		ex["portForwardCommands"] = tunnels
+	}
+
+	caches, cacheSecrets := pulumi.StringMap{}, pulumi.StringMap{}
+	for n, c := range w.Caches {
+		caches[n] = c.PrimaryEndpoint
+		cacheSecrets[n] = c.SecretARN
+	}
+	single(ex, "cachePrimaryEndpoints", "cachePrimaryEndpoint", caches)
+	single(ex, "cacheSecretArns", "cacheSecretArn", cacheSecrets)
+}
+
+// single exports m under mapKey when it has entries, and its one value under
+// oneKey when it has exactly one.
+func single(ex map[string]pulumi.Input, mapKey, oneKey string, m pulumi.StringMap) {
+	if len(m) == 0 {
+		return
+	}
+	ex[mapKey] = m
+	if len(m) == 1 {
+		for _, v := range m {
+			ex[oneKey] = v
+		}
+	}
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
