@@ -58,7 +58,6 @@ type ClientVPN struct {
 	region string
 }
 
-
 // NewClientVPN registers the Client VPN endpoint, its associations, its
 // authorization rules and its connection log.
 //
