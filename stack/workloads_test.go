@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/stack"
 )
 
 // tierOfSubnet maps subnet IDs to their tier tag.
@@ -387,5 +389,39 @@ func TestGraph_ExportsTheWorkloadOutputs(t *testing.T) {
 		if !strings.Contains(pf, want) {
 			t.Errorf("port forwarding command lacks %q: %s", want, pf)
 		}
+	}
+}
+
+// Session Manager must work in every NAT mode: either every private route
+// table has a way out through NAT, or every endpoint a session needs exists.
+func TestAccess_SessionManagerReachableInEveryNATMode(t *testing.T) {
+	for _, mode := range []string{"none", "single", "perAz"} {
+		t.Run(mode, func(t *testing.T) {
+			v := withNetwork(t, func(n map[string]any) { n["nat"] = mode; delete(n, "endpoints") })
+			res, err := offline.Run(&stack.File{Path: "nat-" + mode, Stack: "test", Values: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := res.Graph
+			have := map[string]bool{}
+			for _, ep := range g.OfType(tEndpoint) {
+				svc := str(ep, "serviceName")
+				have[svc[strings.LastIndex(svc, ".us-east-1.")+len(".us-east-1."):]] = true
+			}
+			privateRoutes := 0
+			for _, r := range g.OfType(tRoute) {
+				if str(r, "natGatewayId") != "" {
+					privateRoutes++
+				}
+			}
+			viaNAT := privateRoutes == 2
+			viaEndpoints := have["ssm"] && have["ssmmessages"] && have["ec2messages"] && have["kms"] && have["logs"]
+			if !viaNAT && !viaEndpoints {
+				t.Errorf("no way to Session Manager: NAT routes %d, endpoints %v", privateRoutes, have)
+			}
+			if mode == "none" && !viaEndpoints {
+				t.Errorf("nat none must add the session endpoints, has %v", have)
+			}
+		})
 	}
 }
