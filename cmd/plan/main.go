@@ -129,7 +129,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "plan: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "Who can reach %s (stack %s):\n", *whoCanReach, res.File.Stack)
 		fmt.Fprint(stdout, security.RenderReach(paths))
 		return 0
 	}
