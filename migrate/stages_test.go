@@ -1,0 +1,344 @@
+package migrate_test
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/acme/platform/change"
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/migrate"
+	"github.com/acme/platform/network"
+	"github.com/acme/platform/policy"
+)
+
+// stages are the runbook's stage files in examples/migration, in order.
+var stages = []string{"stage0-adopt", "stage1-expand", "stage2-move", "stage3-contract"}
+
+func stagePath(name string) string { return filepath.Join(examples, "Pulumi."+name+".yaml") }
+
+func readStage(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(stagePath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var (
+	stageMu   sync.Mutex
+	stageRuns = map[string]*offline.Result{}
+)
+
+// runStage runs a stage file as itself, once.
+func runStage(t *testing.T, name string) *offline.Result {
+	t.Helper()
+	stageMu.Lock()
+	defer stageMu.Unlock()
+	if r, ok := stageRuns[name]; ok {
+		return r
+	}
+	r, err := offline.RunFile(stagePath(name))
+	if err != nil {
+		t.Fatalf("%s does not run offline: %v", name, err)
+	}
+	stageRuns[name] = r
+	return r
+}
+
+func TestStage0_IsTheGeneratorsOutputForTheSeed(t *testing.T) {
+	if got := generateSeed(t); string(got) != string(readStage(t, "stage0-adopt")) {
+		t.Error("examples/migration/Pulumi.stage0-adopt.yaml is not what the generator writes for audit/testdata/seed-before; regenerate it with the command in examples/migration/README.md")
+	}
+	want, err := migrate.ImportFile(load(t, seedDir), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(examples, "legacy-groups.import.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Error("examples/migration/legacy-groups.import.json is not what ImportFile writes for the seed; regenerate it")
+	}
+}
+
+func TestStages_AreValidAndRunOffline(t *testing.T) {
+	for _, name := range stages {
+		t.Run(name, func(t *testing.T) {
+			c := parse(t, name, readStage(t, name))
+			if c.Name != "prod" {
+				t.Errorf("platform:name %q; every stage must keep prod, or it renames every resource", c.Name)
+			}
+			runStage(t, name)
+		})
+	}
+}
+
+// Every stage keeps the adopted VPC exactly: the same VPC, gateway and
+// subnets (ID, range, zone, public), imported and protected, and the same
+// pinned ranges for the new tiers.
+func TestStages_KeepTheAdoptedVPCAndThePinnedRanges(t *testing.T) {
+	base := parse(t, "stage0-adopt", readStage(t, "stage0-adopt"))
+	for _, name := range stages {
+		t.Run(name, func(t *testing.T) {
+			c := parse(t, name, readStage(t, name))
+			e, b := c.Network.Existing, base.Network.Existing
+			if e.VpcID != b.VpcID || e.InternetGatewayID != b.InternetGatewayID || len(e.Subnets) != len(b.Subnets) {
+				t.Fatalf("existing %+v differs from stage 0's %+v", e, b)
+			}
+			for i, s := range e.Subnets {
+				o := b.Subnets[i]
+				if s.ID != o.ID || s.CIDR != o.CIDR || s.AZ != o.AZ || s.Public != o.Public {
+					t.Errorf("subnet %d is %+v, stage 0 adopted %+v", i, s, o)
+				}
+			}
+			if !equalPins(c.Network.Pinned(), base.Network.Pinned()) {
+				t.Errorf("pinned ranges %v, stage 0 pinned %v", c.Network.Pinned(), base.Network.Pinned())
+			}
+			g := runStage(t, name).Graph
+			got := imported(g)
+			for _, id := range append([]string{e.VpcID, e.InternetGatewayID}, subnetIDs(e.Subnets)...) {
+				if r, ok := got[id]; !ok || !r.Protect {
+					t.Errorf("%s is not imported with protect (%+v)", id, r)
+				}
+			}
+		})
+	}
+}
+
+// Each stage, applied to the stack the previous one built, replaces nothing
+// and deletes nothing protected: the offline change report between the two
+// files, run as one stack.
+func TestStages_EachTransitionIsSafeAndDoesWhatTheRunbookSays(t *testing.T) {
+	type want struct {
+		updated []string // names of the updated resources, sorted
+		removed []string // types the removed resources may have
+	}
+	wants := map[string]want{
+		"stage1-expand":   {updated: []string{"prod-vpc"}},
+		"stage2-move":     {},
+		"stage3-contract": {updated: []string{"prod-existing-subnet-01cae413a21acf452", "prod-existing-subnet-0aa33ffb8c8b47a7e", "prod-existing-subnet-0b908e3ee0e2bad72"}, removed: []string{"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"}},
+	}
+	for i := 1; i < len(stages); i++ {
+		before, after := stages[i-1], stages[i]
+		t.Run(before+"->"+after, func(t *testing.T) {
+			rep := change.Diff(runAs(t, stagePath(before), "prod"), runAs(t, stagePath(after), "prod"))
+			for _, err := range rep.Errors() {
+				t.Error(err)
+			}
+			if r := rep.Of(change.Replaced); len(r) > 0 {
+				t.Errorf("replaces %v", names(r))
+			}
+			if u := rep.Of(change.Unknown); len(u) > 0 {
+				t.Errorf("changes types without replacement rules: %v", names(u))
+			}
+			w := wants[after]
+			if got := names(rep.Of(change.Updated)); !slices.Equal(got, w.updated) {
+				t.Errorf("updates %v, want %v", got, w.updated)
+			}
+			for _, e := range rep.Of(change.Removed) {
+				if !slices.Contains(w.removed, e.Type) || e.Protected {
+					t.Errorf("deletes %s %s (protected %v)", e.Type, e.Name, e.Protected)
+				}
+			}
+			if len(rep.Of(change.Added)) == 0 {
+				t.Error("adds nothing")
+			}
+		})
+	}
+}
+
+func TestStages_PassThePolicy(t *testing.T) {
+	for _, name := range stages {
+		t.Run(name, func(t *testing.T) {
+			g := runStage(t, name).Graph
+			for _, v := range policy.Check(g) {
+				t.Error(v)
+			}
+		})
+	}
+	// The policy must have had something to check where the program creates
+	// security groups: the workloads' from stage 2, the endpoints' in stage 3.
+	for _, name := range []string{"stage2-move", "stage3-contract"} {
+		if n := len(runStage(t, name).Graph.OfType(tSG)); n == 0 {
+			t.Errorf("%s creates no security group: the policy checked nothing", name)
+		}
+	}
+}
+
+func TestStage1_TurnsOnDNSHostnamesAndFlowLogsAndNothingThatCapturesOldTraffic(t *testing.T) {
+	g := runStage(t, "stage1-expand").Graph
+	if v := imported(g)[seedVPC]; v.Inputs["enableDnsHostnames"] != true {
+		t.Error("stage 1 must turn on DNS hostnames")
+	}
+	if len(g.OfType(tFlowLog)) != 1 {
+		t.Error("stage 1 must turn on the VPC's flow logs")
+	}
+	// Interface endpoints' private DNS would send the old workloads' AWS API
+	// calls to endpoints whose group admits only the platform's workloads.
+	for _, name := range []string{"stage1-expand", "stage2-move"} {
+		if n := interfaceEndpoints(runStage(t, name).Graph); n != 0 {
+			t.Errorf("%s has %d interface endpoints while old workloads still run in the VPC", name, n)
+		}
+	}
+}
+
+func TestStage2_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing.T) {
+	res := runStage(t, "stage2-move")
+	c := res.Platform.Design.Config
+	private := map[string]bool{}
+	for _, s := range res.Platform.Design.Plan.Tier(network.TierPrivate) {
+		private[s.Prefix.String()] = true
+	}
+	g := res.Graph
+	for _, typ := range []string{"aws:ec2/launchTemplate:LaunchTemplate", "aws:ecs/service:Service", "aws:lambda/function:Function"} {
+		if len(g.OfType(typ)) == 0 {
+			t.Errorf("no %s: the stage declares every compute workload", typ)
+		}
+	}
+	for _, r := range g.OfType("aws:ecs/service:Service") {
+		ids := lookupIDs(r.Inputs, "networkConfiguration", "subnets")
+		if len(ids) == 0 {
+			t.Errorf("%s has no subnets", r.Name)
+		}
+		for _, id := range ids {
+			sn, ok := g.ByID(id)
+			if !ok || !private[str(sn, "cidrBlock")] {
+				t.Errorf("%s runs in %s, not a private subnet", r.Name, id)
+			}
+		}
+	}
+	for _, n := range c.Workloads.Names() {
+		if k := c.Workloads.Kind(n); k == "aurora" || k == "cache" {
+			t.Errorf("%s is a %s workload: it would be a new, empty cluster, not the old one moved", n, k)
+		}
+	}
+}
+
+func TestStage3_ContractsThePublicSubnetsAndTheDefaultGroup(t *testing.T) {
+	res := runStage(t, "stage3-contract")
+	g := res.Graph
+	for _, e := range res.Platform.Design.Config.Network.Existing.Subnets {
+		if e.MapPublicIPOnLaunch {
+			t.Errorf("%s still maps public IPs on launch", e.ID)
+		}
+	}
+	defs := g.OfType(tDefSG)
+	if len(defs) != 1 {
+		t.Fatalf("%d default security groups, want the VPC's one, managed and empty", len(defs))
+	}
+	for _, k := range []string{"ingress", "egress"} {
+		if v, ok := defs[0].Inputs[k].([]any); ok && len(v) > 0 {
+			t.Errorf("the default group keeps %d %s rules", len(v), k)
+		}
+	}
+	if interfaceEndpoints(g) == 0 {
+		t.Error("stage 3 adds the interface endpoints")
+	}
+	// Public subnets keep only the load balancer and the NAT gateways.
+	public := map[string]bool{}
+	for _, e := range res.Platform.Design.Config.Network.Existing.Subnets {
+		if e.Public {
+			public[imported(g)[e.ID].ID] = true
+		}
+	}
+	allowed := map[string]bool{"aws:lb/loadBalancer:LoadBalancer": true, tNAT: true}
+	found := map[string]bool{}
+	paths := [][]string{{"subnetId"}, {"subnets"}, {"subnetIds"}, {"vpcZoneIdentifiers"},
+		{"vpcConfig", "subnetIds"}, {"networkConfiguration", "subnets"}, {"computeResources", "subnets"}}
+	for _, r := range g.Resources {
+		for _, path := range paths {
+			for _, id := range lookupIDs(r.Inputs, path...) {
+				if public[id] && !allowed[r.Type] {
+					t.Errorf("%s %s is placed in public subnet %s", r.Type, r.Name, id)
+				}
+				if public[id] {
+					found[r.Type] = true
+				}
+			}
+		}
+	}
+	if len(found) != len(allowed) {
+		t.Errorf("found %v in the public subnets, want the load balancer and the NAT gateways there", found)
+	}
+}
+
+// The legacy groups the contract stage deletes are exactly the seed VPC's
+// groups but the default one, and none of them is in any stage's graph.
+func TestStages_LegacyGroupsAreNeverDeclared(t *testing.T) {
+	groups, err := migrate.LegacyGroups(load(t, seedDir), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 7 {
+		t.Errorf("%d legacy groups, the seed VPC has 7 besides its default group", len(groups))
+	}
+	for _, name := range stages {
+		g := runStage(t, name).Graph
+		for _, lg := range groups {
+			if _, ok := g.ByID(lg.ID); ok {
+				t.Errorf("%s declares legacy group %s", name, lg.ID)
+			}
+		}
+	}
+}
+
+func equalPins(a, b map[string]netip.Prefix) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func subnetIDs(s []network.ExistingSubnetConfig) []string {
+	var out []string
+	for _, x := range s {
+		out = append(out, x.ID)
+	}
+	return out
+}
+
+func names(es []change.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lookupIDs reads a string or a list of strings at a nested path of inputs.
+func lookupIDs(in map[string]any, path ...string) []string {
+	var cur any = in
+	for _, k := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	switch v := cur.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok && strings.HasPrefix(s, "subnet-") {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
