@@ -1,0 +1,74 @@
+package review
+
+// Every price the cost report uses lives in this file.
+//
+// Region: us-east-1 (US East, N. Virginia), on-demand list prices in USD,
+// before tax, without free tier, savings plans or enterprise discounts.
+// Figures as published in 2025 on the AWS pricing pages below (written down
+// offline, not re-read live: re-check them before relying on a figure):
+//
+//   - NAT gateway, $0.045 per gateway-hour and $0.045 per GB processed:
+//     https://aws.amazon.com/vpc/pricing/
+//   - Interface VPC endpoint (AWS PrivateLink), $0.01 per endpoint-hour in
+//     each Availability Zone (one ENI per zone) and $0.01 per GB for the first
+//     PB; gateway endpoints (S3, DynamoDB) are free:
+//     https://aws.amazon.com/privatelink/pricing/
+//   - AWS Client VPN, $0.10 per endpoint association-hour (one per associated
+//     subnet) and $0.05 per connection-hour: https://aws.amazon.com/vpn/pricing/
+//   - Application Load Balancer, $0.0225 per ALB-hour and $0.008 per LCU-hour;
+//     Network Load Balancer $0.0225 per NLB-hour and $0.006 per NLCU-hour:
+//     https://aws.amazon.com/elasticloadbalancing/pricing/
+//   - Public IPv4 address, $0.005 per IP-hour, in use or idle (since 1
+//     February 2024), including Elastic IPs and the addresses of internet-facing
+//     load balancers: https://aws.amazon.com/vpc/pricing/ ("Public IPv4
+//     Address" tab).
+//
+// A month is 730 hours (365 days x 24 h / 12), as the AWS Pricing Calculator
+// counts it. A region missing here is an error, never a guess.
+
+// HoursPerMonth is the month the estimates use.
+const HoursPerMonth = 730
+
+// Prices are one region's hourly prices for the fixed parts of the network
+// and access layer, plus the usage-based rates the report names but does not
+// add up. Money is exact (millionths of a dollar), so totals never drift.
+type Prices struct {
+	Region string
+	// AsOf says when the figures were read from the pricing pages.
+	AsOf string
+
+	NATGatewayHour              Money
+	InterfaceEndpointZoneHour   Money // per endpoint, per Availability Zone (ENI)
+	GatewayEndpointHour         Money // S3 and DynamoDB gateway endpoints: free
+	ClientVPNAssociationHour    Money // per associated subnet
+	ApplicationLoadBalancerHour Money
+	NetworkLoadBalancerHour     Money
+	PublicIPv4Hour              Money // Elastic IPs and load balancer addresses
+
+	// Usage-based: named in the report, not added to the fixed total.
+	NATGatewayPerGB                Money
+	InterfaceEndpointPerGB         Money
+	ClientVPNConnectionHour        Money
+	ApplicationLoadBalancerLCUHour Money
+}
+
+// priceTables holds the regions the report can price.
+var priceTables = map[string]Prices{
+	"us-east-1": {
+		Region: "us-east-1",
+		AsOf:   "2025",
+
+		NATGatewayHour:              Dollars(0.045),
+		InterfaceEndpointZoneHour:   Dollars(0.01),
+		GatewayEndpointHour:         0,
+		ClientVPNAssociationHour:    Dollars(0.10),
+		ApplicationLoadBalancerHour: Dollars(0.0225),
+		NetworkLoadBalancerHour:     Dollars(0.0225),
+		PublicIPv4Hour:              Dollars(0.005),
+
+		NATGatewayPerGB:                Dollars(0.045),
+		InterfaceEndpointPerGB:         Dollars(0.01),
+		ClientVPNConnectionHour:        Dollars(0.05),
+		ApplicationLoadBalancerLCUHour: Dollars(0.008),
+	},
+}
