@@ -15,6 +15,7 @@ import (
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/review"
 	"github.com/acme/platform/security"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	Security  security.Config
 	Access    access.Config
 	Workloads compute.Config
+	// Compliance holds the controls this stack accepts failing, each with a reason.
+	Compliance review.ComplianceConfig
 
 	set map[string]bool // keys the stack file sets
 }
@@ -77,6 +80,11 @@ var ConfigKeys = []Key{
 	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Workloads = compute.Decode(Project+":workloads", raw, p)
+		}},
+	{Name: Project + ":compliance", Type: "object", Description: "Security Hub (AWS Foundational Security Best Practices) controls this stack accepts failing: accept.<control ID> is the written reason. Every other failing control fails the review.",
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Compliance = review.DecodeCompliance(Project+":compliance", raw, p)
+			c.Compliance.Validate(Project+":compliance", p)
 		}},
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/review"
 	"github.com/acme/platform/stack"
 )
 
@@ -421,6 +422,25 @@ func TestAccess_SessionManagerReachableInEveryNATMode(t *testing.T) {
 			}
 			if mode == "none" && !viaEndpoints {
 				t.Errorf("nat none must add the session endpoints, has %v", have)
+			}
+		})
+	}
+}
+
+// Every stack file passes every compliance control it does not accept with a
+// written reason, and accepts none it passes.
+func TestCompliance_EveryStackPassesOrAcceptsEachControl(t *testing.T) {
+	for _, s := range stacks {
+		t.Run(s.name, func(t *testing.T) {
+			res := run(t, s.name)
+			results := review.Evaluate(res.Graph, res.Platform.Design.Config.Compliance)
+			for _, r := range review.Failed(results) {
+				t.Errorf("%s fails and is not accepted: %v", r.ID, r.Findings)
+			}
+			for _, r := range results {
+				if r.Status == review.StatusPass && r.Note != "" {
+					t.Errorf("%s passes but is accepted: %s", r.ID, r.Note)
+				}
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/internal/report"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/review"
 	"github.com/acme/platform/security"
 )
 
@@ -70,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	whoCanReach := fs.String("who-can-reach", "", "print who can reach this workload, on which ports, by which path")
 	against := fs.String("against", "", "compare with an older config: a stack file (Pulumi.<stack>.yaml) or a graph saved with --save-graph; lists added/removed/updated/replaced resources and fails on a protected replacement")
 	saveGraph := fs.String("save-graph", "", "write the registered graph as JSON, for a later --against")
+	strict := fs.Bool("strict", false, "exit 4 when a compliance control fails and the stack does not accept it")
 	markdown := fs.Bool("markdown", false, "with --against: print the change report as markdown (for a PR comment)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: plan --stack NAME | --file Pulumi.NAME.yaml [flags]")
@@ -141,5 +143,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	report.Counts(stdout, res.Graph)
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
+
+	results := review.Evaluate(res.Graph, d.Config.Compliance)
+	fmt.Fprintln(stdout)
+	fmt.Fprint(stdout, review.RenderComplianceTable(results))
+	if est, err := review.EstimateCost(res.Graph, d.Env.Region); err != nil {
+		fmt.Fprintf(stdout, "\nCost: %v\n", err)
+	} else {
+		fmt.Fprintln(stdout)
+		fmt.Fprint(stdout, review.RenderCost(est))
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprint(stdout, review.RenderCriticalPath(review.CriticalPath(res.Graph)))
+	if failed := review.Failed(results); len(failed) > 0 {
+		fmt.Fprintf(stderr, "plan: %d compliance controls fail and are not accepted in platform:compliance.accept:", len(failed))
+		for _, r := range failed {
+			fmt.Fprintf(stderr, " %s", r.ID)
+		}
+		fmt.Fprintln(stderr)
+		if *strict {
+			return 4
+		}
+	}
 	return 0
 }

@@ -122,3 +122,32 @@ func TestPlan_AgainstASavedGraph(t *testing.T) {
 		t.Errorf("the same config against its own saved graph must change nothing:\n%s", out.String())
 	}
 }
+
+func TestPlan_PrintsComplianceCostAndCriticalPathForEveryStack(t *testing.T) {
+	for _, stack := range []string{"prod", "dev"} {
+		t.Run(stack, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run([]string{"--stack", stack, "--dir", "../..", "--strict"}, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			for _, want := range []string{"Compliance (", "EC2.2 ", "accepted", "Monthly fixed cost", "NAT gateways", "NAT line by mode", "Deploy critical path", "Longest chain"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
+// A stack that stops accepting a control it fails is refused under --strict.
+func TestPlan_StrictFailsOnAnUnacceptedControl(t *testing.T) {
+	dir := t.TempDir()
+	writeStack(t, dir, func(s string) string {
+		return strings.Replace(s, "      ECS.5: ", "      # ECS.5: ", 1)
+	})
+	var out, errb bytes.Buffer
+	code := run([]string{"--stack", "prod", "--dir", dir, "--strict"}, &out, &errb)
+	if code != 4 || !strings.Contains(errb.String(), "ECS.5") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
