@@ -1,6 +1,7 @@
 package migrate_test
 
 import (
+	"encoding/json"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,9 +12,12 @@ import (
 
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/sim"
 	"github.com/acme/platform/migrate"
 	"github.com/acme/platform/network"
 	"github.com/acme/platform/policy"
+	"github.com/acme/platform/stack"
+	"gopkg.in/yaml.v3"
 )
 
 // stages are the runbook's stage files in examples/migration, in order.
@@ -341,4 +345,81 @@ func lookupIDs(in map[string]any, path ...string) []string {
 		return out
 	}
 	return nil
+}
+
+// The changes the runbook calls refused: each would replace a protected
+// resource, and the offline change report (like `pulumi preview`) refuses it.
+func TestStage3_RefusesChangesThatWouldReplaceAProtectedResource(t *testing.T) {
+	base := runAs(t, stagePath("stage3-contract"), "prod")
+	for _, tc := range []struct {
+		name, key string
+		edit      func(m map[string]any)
+		typ, res  string
+	}{
+		{"an adopted subnet's range", "platform:network", func(m map[string]any) {
+			sub := m["existing"].(map[string]any)["subnets"].([]any)[0].(map[string]any)
+			sub["cidr"] = "10.0.0.0/21"
+		}, tSubnet, "prod-existing-subnet-01cae413a21acf452"},
+		{"a pinned subnet's range", "platform:network", func(m map[string]any) {
+			m["tiers"].(map[string]any)["private"].(map[string]any)["cidrs"].(map[string]any)["eu-west-1a"] = "10.0.112.0/20"
+		}, tSubnet, "prod-private-eu-west-1a"},
+		{"an internal load balancer", "platform:workloads", func(m map[string]any) {
+			m["edge"].(map[string]any)["internetFacing"] = false
+		}, "aws:lb/loadBalancer:LoadBalancer", "prod-edge"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := stack.ReadFile(stagePath("stage3-contract"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(f.Values[tc.key]), &m); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(m)
+			b, _ := json.Marshal(m)
+			f.Values[tc.key] = string(b)
+			path := filepath.Join(t.TempDir(), "Pulumi.stage3-contract.yaml")
+			writeValues(t, path, f.Values)
+			rep := change.Diff(base, runAs(t, path, "prod"))
+			var refused []string
+			for _, err := range rep.Errors() {
+				refused = append(refused, err.Error())
+			}
+			e, ok := rep.Get(urnOf(base, tc.typ, tc.res))
+			if !ok || e.Kind != change.Replaced || !e.Protected {
+				t.Errorf("%s %s: %+v, want a refused replacement", tc.typ, tc.res, e)
+			}
+			if len(refused) == 0 {
+				t.Error("the change report refuses nothing")
+			}
+		})
+	}
+}
+
+func urnOf(g *sim.Graph, typ, name string) string {
+	if r, ok := g.Named(typ, name); ok {
+		return r.URN
+	}
+	return ""
+}
+
+// writeValues writes config values back as a stack file.
+func writeValues(t *testing.T, path string, values map[string]string) {
+	t.Helper()
+	doc := map[string]any{}
+	for k, v := range values {
+		var x any
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			x = v
+		}
+		doc[k] = x
+	}
+	b, err := yaml.Marshal(map[string]any{"config": doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
