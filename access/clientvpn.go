@@ -33,9 +33,11 @@ type ClientVPNArgs struct {
 	IsolatedCIDRs map[string]netip.Prefix
 	// LogKMSKeyARN encrypts the connection log (the stack passes the session key).
 	LogKMSKeyARN pulumi.StringInput
-	// Protect marks the endpoint with pulumi's protect: replacing it gives it a
-	// new DNS name, drops every connection and invalidates every client's
-	// configuration file.
+	// Protect keeps the connection log when the VPN is removed. The endpoint
+	// itself is not protected: turning the VPN off must be an ordinary change,
+	// and a change that would replace it (a new client range, which gives it a
+	// new DNS name and invalidates every client profile) is flagged by the
+	// offline change report instead.
 	Protect bool
 	Tags    map[string]string
 }
@@ -90,7 +92,7 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 		RetentionInDays: pulumi.Int(cfg.Retention()),
 		KmsKeyId:        args.LogKMSKeyARN,
 		Tags:            tg.Named(name),
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(args.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 		// is useless here without a client certificate.
 		SelfServicePortal: pulumi.String("disabled"),
 		Tags:              tg.Named(name),
-	}, parent, pulumi.Protect(args.Protect))
+	}, parent)
 	if err != nil {
 		return nil, err
 	}

@@ -226,11 +226,17 @@ func TestClientVPN_AuthorizationRulesDoNotWaitForAssociations(t *testing.T) {
 	}
 }
 
-func TestClientVPN_ProtectCoversTheEndpoint(t *testing.T) {
+// Turning the VPN off is an ordinary change; in a protected stack its
+// connection log outlives it.
+func TestClientVPN_ProtectKeepsTheConnectionLogNotTheEndpoint(t *testing.T) {
 	args := vpnArgs(vpnConfig())
 	args.Protect = true
-	if !endpoint(t, vpnGraph(t, args)).Protect {
-		t.Error("a protected stack's endpoint is not protected")
+	g := vpnGraph(t, args)
+	if endpoint(t, g).Protect {
+		t.Error("the endpoint must stay removable")
+	}
+	if lg := mustNamed(t, g, "aws:cloudwatch/logGroup:LogGroup", vpnName+"-logs"); !lg.RetainOnDelete {
+		t.Error("the connection log must be retained when the VPN goes")
 	}
 }
 

@@ -35,6 +35,11 @@ type SessionManagerConfig struct {
 	// user (which must exist on the instance) instead of ssm-user. An IAM
 	// principal tagged SSMSessionRunAs still gets the user its tag names.
 	RunAsUser string `json:"runAsUser,omitempty"`
+	// ImportPreferences adopts the account's existing SSM-SessionManagerRunShell
+	// document (it exists once someone saved Session Manager preferences in the
+	// console) instead of creating it, which would fail. Set it for the first
+	// `pulumi up`, then remove it.
+	ImportPreferences bool `json:"importPreferences,omitempty"`
 }
 
 // ClientVPNConfig configures the Client VPN endpoint.

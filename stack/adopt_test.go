@@ -95,3 +95,28 @@ func TestAdopt_RejectsIncompleteExistingVPC(t *testing.T) {
 		}
 	}
 }
+
+// An adopted VPC with nat: none gets the Session Manager endpoints, whose
+// private DNS needs DNS hostnames: the check sees the endpoints it will get.
+func TestAdopt_NATNoneNeedsDNSHostnamesForTheEndpointsItAdds(t *testing.T) {
+	v := adoptValues()
+	v["platform:network"] = strings.Replace(v["platform:network"], `"nat":"single","endpoints":["ssm"],`, `"nat":"none",`, 1)
+	v["platform:network"] = strings.Replace(v["platform:network"], `"enableDnsHostnames":true`, `"enableDnsHostnames":false`, 1)
+	_, err := stack.Parse("test", v)
+	if !strings.Contains(strings.Join(problems.Messages(err), "\n"), "platform:network.existing.enableDnsHostnames: interface endpoints need DNS hostnames") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestAdopt_ImportsAnExistingSessionPreferencesDocument(t *testing.T) {
+	v := adoptValues()
+	v["platform:access"] = `{"sessionManager":{"importPreferences":true}}`
+	res, err := offline.Run(&stack.File{Path: "adopt", Stack: "test", Values: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := res.Graph.OfType("aws:ssm/document:Document")[0]
+	if doc.ImportID != "SSM-SessionManagerRunShell" {
+		t.Errorf("preferences document import %q", doc.ImportID)
+	}
+}

@@ -217,9 +217,10 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	}
 
 	out.Sessions, err = access.NewSessionManager(ctx, cfg.Name+"-sessions", &access.SessionManagerArgs{
-		Config:  cfg.Access.SessionManager,
-		Env:     d.Env,
-		Protect: cfg.Protect,
+		Config:         cfg.Access.SessionManager,
+		Env:            d.Env,
+		Protect:        cfg.Protect,
+		ImportExisting: cfg.Access.SessionManager.ImportPreferences,
 	})
 	if err != nil {
 		return nil, err

@@ -319,6 +319,9 @@ func (c *Config) validate(p *problems.List) {
 	} else if !namePattern.MatchString(c.Name) {
 		p.Add(Project+":name", "%q: use lowercase letters, digits and hyphens, starting with a letter, at most 16 characters", c.Name)
 	}
+	// Required endpoints are filled in first, so the network's own checks (DNS
+	// hostnames of an adopted VPC, for one) see the endpoints that will exist.
+	c.validateEndpoints(p)
 	if c.set[Project+":network"] {
 		c.Network.Validate(Project+":network", c.Region, c.Protect, p)
 	}
@@ -335,7 +338,6 @@ func (c *Config) validate(p *problems.List) {
 		}, p)
 		c.validateWorkloadEdges(p)
 	}
-	c.validateEndpoints(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

@@ -369,3 +369,31 @@ func TestRun_BadStackRegistersNothing(t *testing.T) {
 		t.Errorf("a rejected config registered %d resources", n)
 	}
 }
+
+// Pinned: the isolated tier never gets a route out of the VPC, whatever the
+// NAT mode; only the local route and the gateway endpoints' routes reach it.
+func TestNetwork_IsolatedTablesHoldOnlyLocalAndGatewayEndpointRoutesInEveryNATMode(t *testing.T) {
+	for _, mode := range []string{"none", "single", "perAz"} {
+		t.Run(mode, func(t *testing.T) {
+			v := withNetwork(t, func(n map[string]any) { n["nat"] = mode; delete(n, "endpoints") })
+			res, err := offline.Run(&stack.File{Path: "nat-" + mode, Stack: "test", Values: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := res.Graph
+			iso := mustNamed(t, g, tRT, "test-isolated-rt")
+			if got := routesOf(t, g, iso); len(got) != 0 {
+				t.Errorf("isolated routes %v", got)
+			}
+			if routes, ok := iso.Inputs["routes"].([]any); ok && len(routes) > 0 {
+				t.Errorf("isolated inline routes %v", routes)
+			}
+			for _, svc := range []string{"s3", "dynamodb"} {
+				ep := mustNamed(t, g, tEndpoint, "test-vpce-"+svc)
+				if !slices.Contains(ep.Inputs["routeTableIds"].([]any), any(iso.ID)) {
+					t.Errorf("%s gateway endpoint does not serve the isolated table", svc)
+				}
+			}
+		})
+	}
+}
