@@ -189,22 +189,10 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 	keyPolicy, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{
-			map[string]any{
-				"Sid": "AccountAdministers", "Effect": "Allow",
-				"Principal": map[string]any{"AWS": env.RootARN()},
-				"Action":    "kms:*", "Resource": "*",
-			},
-			map[string]any{
-				// Any log group of this account, not only the session group: the
-				// Client VPN connection log and ECS Exec use the same key.
-				"Sid": "LogsEncryptsThisAccountsGroups", "Effect": "Allow",
-				"Principal": map[string]any{"Service": "logs." + env.Region + ".amazonaws.com"},
-				"Action":    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-				"Resource":  "*",
-				"Condition": map[string]any{"ArnLike": map[string]any{
-					"kms:EncryptionContext:aws:logs:arn": env.ARN("logs", env.Region, "log-group:*"),
-				}},
-			},
+			env.KeyAdminStatement(),
+			// Any log group of this account, not only the session group: the
+			// Client VPN connection log and ECS Exec use the same key.
+			env.LogsKeyStatement(),
 			map[string]any{
 				// The person starting a session needs the key too (Session
 				// Manager generates the session's data key for them). Anyone in

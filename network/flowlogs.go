@@ -54,21 +54,8 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 	keyPolicy, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{
-			map[string]any{
-				"Sid": "AccountAdministers", "Effect": "Allow",
-				"Principal": map[string]any{"AWS": env.RootARN()},
-				"Action":    "kms:*", "Resource": "*",
-			},
-			map[string]any{
-				// CloudWatch Logs encrypts with the key only for this account's log groups.
-				"Sid": "LogsEncryptsThisAccountsGroups", "Effect": "Allow",
-				"Principal": map[string]any{"Service": "logs." + env.Region + ".amazonaws.com"},
-				"Action":    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
-				"Resource":  "*",
-				"Condition": map[string]any{"ArnLike": map[string]any{
-					"kms:EncryptionContext:aws:logs:arn": env.ARN("logs", env.Region, "log-group:*"),
-				}},
-			},
+			env.KeyAdminStatement(),
+			env.LogsKeyStatement(),
 		},
 	})
 	if err != nil {

@@ -48,3 +48,27 @@ func (e Env) RootARN() string {
 func (e Env) ManagedPolicy(name string) string {
 	return "arn:" + e.Partition + ":iam::aws:policy/" + name
 }
+
+// KeyAdminStatement lets the account's IAM policies govern a KMS key: without
+// it a key policy alone decides, and a mistake there locks the account out.
+func (e Env) KeyAdminStatement() map[string]any {
+	return map[string]any{
+		"Sid": "AccountAdministers", "Effect": "Allow",
+		"Principal": map[string]any{"AWS": e.RootARN()},
+		"Action":    "kms:*", "Resource": "*",
+	}
+}
+
+// LogsKeyStatement lets CloudWatch Logs encrypt with a key, for this account's
+// log groups only (the encryption context names the group).
+func (e Env) LogsKeyStatement() map[string]any {
+	return map[string]any{
+		"Sid": "LogsEncryptsThisAccountsGroups", "Effect": "Allow",
+		"Principal": map[string]any{"Service": "logs." + e.Region + ".amazonaws.com"},
+		"Action":    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+		"Resource":  "*",
+		"Condition": map[string]any{"ArnLike": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": e.ARN("logs", e.Region, "log-group:*"),
+		}},
+	}
+}
