@@ -31,7 +31,6 @@ var (
 
 func groupPeer(workload string) Peer { return Peer{kind: PeerGroup, key: workload} }
 func internetPeer() Peer             { return Peer{kind: PeerCIDR, key: "internet", CIDR: anyIPv4} }
-func internet6Peer() Peer            { return Peer{kind: PeerCIDR, key: "internet6", CIDR: anyIPv6} }
 func vpnClientsPeer(cidr netip.Prefix) Peer {
 	return Peer{kind: PeerCIDR, key: FromVPNClients, CIDR: cidr.Masked()}
 }
