@@ -252,3 +252,21 @@ func sortedNames[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Warnings lists what a reviewer should know about a stack that is valid but
+// weaker than production: each a sentence naming the workload and the fix.
+func (pl *Platform) Warnings() []string {
+	var out []string
+	if pl.Workloads == nil {
+		return nil
+	}
+	for _, n := range sortedNames(pl.Workloads.LoadBalancers) {
+		if !pl.Workloads.LoadBalancers[n].ServesHTTPS {
+			out = append(out, n+": no certificateArn, so the load balancer serves plain HTTP on port 80; set platform:workloads."+n+".certificateArn before real traffic")
+		}
+	}
+	if pl.Design.Config.Network.NAT == "single" {
+		out = append(out, "platform:network.nat is single: losing its zone cuts every zone's egress; production uses perAz")
+	}
+	return out
+}

@@ -141,6 +141,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	report.Subnets(stdout, d.Plan, d.Config.Network.NAT, d.Config.Name)
 	fmt.Fprintln(stdout, "\nResources by type:")
 	report.Counts(stdout, res.Graph)
+	if warnings := res.Platform.Warnings(); len(warnings) > 0 {
+		fmt.Fprintln(stdout, "\nWarnings:")
+		for _, w := range warnings {
+			fmt.Fprintf(stdout, "  - %s\n", w)
+		}
+	}
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
 

@@ -151,3 +151,18 @@ func TestPlan_StrictFailsOnAnUnacceptedControl(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+func TestPlan_WarnsAboutADevLoadBalancerWithoutCertificate(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "dev", "--dir", "../.."}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "edge: no certificateArn, so the load balancer serves plain HTTP") {
+		t.Errorf("no warning about plain HTTP in dev")
+	}
+	out.Reset()
+	run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb)
+	if strings.Contains(out.String(), "Warnings:") {
+		t.Errorf("prod should have no warnings")
+	}
+}
