@@ -3,6 +3,7 @@ package stack_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/acme/platform/internal/offline"
@@ -36,13 +37,14 @@ func syntheticStack(n int) *stack.File {
 	allow := map[string]any{}
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("svc%03d", i)
-		workloads[name] = map[string]any{"kind": "ecs", "image": "example/app:1", "port": 8080}
+		workloads[name] = map[string]any{"kind": "ecs", "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/app:1", "port": 8080}
 		if i > 0 {
 			allow[name] = []any{map[string]any{"from": []any{fmt.Sprintf("svc%03d", i-1)}, "reason": "chain"}}
 		}
 	}
 	b, _ := json.Marshal(workloads)
 	v["platform:workloads"] = string(b)
+	v["platform:network"] = strings.Replace(v["platform:network"], `"endpoints":["ssm","logs"]`, `"endpoints":["ssm","logs","ecr.api","ecr.dkr"]`, 1)
 	// Every compute workload reaches the endpoints' group, one rule each: past
 	// 60 workloads that group needs the raised rules-per-group quota.
 	b, _ = json.Marshal(map[string]any{"allow": allow, "maxRulesPerGroup": 1000, "maxGroupsPerInterface": 1})

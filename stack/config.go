@@ -230,11 +230,59 @@ func (c *Config) validateWorkloadEdges(p *problems.List) {
 			}
 		}
 	}
+	c.validateWayOut(p)
 	if c.Network.NAT == network.NATNone {
 		for _, n := range c.Workloads.Names() {
 			if c.Workloads.InternetEgress(n) {
 				p.Add(Project+":workloads."+n+".internetEgress", "the network has nat: none, so there is no way to the internet; use nat: single or perAz, or reach AWS through endpoints")
 			}
+		}
+	}
+}
+
+// validateWayOut checks that every workload can reach the AWS services it
+// cannot run without. Security groups allow egress only to the endpoints, the
+// gateway prefix lists and, with internetEgress, the internet on 443; so a
+// container whose registry has no endpoint, or an instance whose agent has no
+// Session Manager endpoint, would start and then fail where nobody looks.
+func (c *Config) validateWayOut(p *problems.List) {
+	have := map[string]bool{}
+	for _, e := range c.Network.Endpoints {
+		have[e] = true
+	}
+	all := func(svcs ...string) bool {
+		for _, s := range svcs {
+			if !have[s] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, n := range c.Workloads.Names() {
+		w := c.Workloads[n]
+		key := Project + ":workloads." + n
+		if c.Workloads.InternetEgress(n) {
+			continue
+		}
+		var image string
+		switch {
+		case w.ECS != nil:
+			image = w.ECS.Image
+		case w.Batch != nil:
+			image = w.Batch.Image
+		case w.EC2 != nil:
+			if !all("ssm", "ssmmessages", "ec2messages") {
+				p.Add(key+".internetEgress", "the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true")
+			}
+			continue
+		default:
+			continue
+		}
+		switch {
+		case image != "" && !strings.Contains(image, ".dkr.ecr."):
+			p.Add(key+".internetEgress", "%q is not in ECR, so pulling it needs the internet; set internetEgress: true (through NAT) or copy the image to ECR", image)
+		case !all("ecr.api", "ecr.dkr", "logs"):
+			p.Add(key+".internetEgress", "the tasks cannot pull their image or write their logs: add ecr.api, ecr.dkr and logs to platform:network.endpoints, or set internetEgress: true")
 		}
 	}
 }

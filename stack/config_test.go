@@ -178,6 +178,26 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 		{"nat none with endpoints that leave out Session Manager", func(t *testing.T) map[string]string {
 			return withNetwork(t, func(n map[string]any) { n["nat"] = "none"; n["endpoints"] = []any{"ssm", "logs"} })
 		}, []string{`platform:network.endpoints: ec2messages is required for Session Manager (encrypted, logged sessions) with nat: none; add ec2messages, kms, ssmmessages, or leave endpoints out to get every required one`}},
+		{"a container from outside ECR without internet egress", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:workloads"] = `{"api":{"kind":"ecs","image":"nginx:1.27"}}`
+			return v
+		}, []string{`platform:workloads.api.internetEgress: "nginx:1.27" is not in ECR, so pulling it needs the internet; set internetEgress: true (through NAT) or copy the image to ECR`}},
+		{"an ECR image without the ECR endpoints or internet egress", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:workloads"] = `{"jobs":{"kind":"batch","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/jobs:1"}}`
+			return v
+		}, []string{`platform:workloads.jobs.internetEgress: the tasks cannot pull their image or write their logs: add ecr.api, ecr.dkr and logs to platform:network.endpoints, or set internetEgress: true`}},
+		{"instances without a way to Session Manager", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:workloads"] = `{"web":{"kind":"ec2"}}`
+			return v
+		}, []string{`platform:workloads.web.internetEgress: the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true`}},
+		{"a load balancer not allowed into its target", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:workloads"] = `{"edge":{"kind":"alb","defaultTarget":"web"},"web":{"kind":"ec2","internetEgress":true}}`
+			return v
+		}, []string{`platform:security.allow.web: edge forwards to web, but nothing lets edge in; add {from: [edge], reason: "load balancer to web"}`}},
 		{"bad name prefix", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:name"] = "Prod_Platform"
