@@ -104,7 +104,7 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 			Type:             pulumi.String("FARGATE"),
 			MaxVcpus:         pulumi.Int(s.MaxVcpus),
 			Subnets:          args.PrivateSubnetIDs,
-			SecurityGroupIds: pulumi.StringArray{args.SecurityGroupID},
+			SecurityGroupIds: groupIDs(args.SecurityGroupID, args.Spec.LegacySecurityGroups),
 		},
 		Tags: tg.Named(name),
 	}, parent)

@@ -105,3 +105,13 @@ func physicalName(base string, max int, fingerprint ...string) string {
 	}
 	return strings.TrimRight(base, "-") + "-" + suffix
 }
+
+// groupIDs is what a workload's network interfaces carry: its own group first,
+// then any legacy groups kept during a migration.
+func groupIDs(own pulumi.StringInput, legacy []string) pulumi.StringArray {
+	out := pulumi.StringArray{own}
+	for _, id := range legacy {
+		out = append(out, pulumi.String(id))
+	}
+	return out
+}

@@ -168,6 +168,12 @@ type EC2Spec struct {
 	HealthCheckPath string `json:"healthCheckPath"`
 	// InternetEgress lets the instances reach the internet on 443 through NAT; default false.
 	InternetEgress bool `json:"internetEgress,omitempty"`
+	// LegacySecurityGroups are security groups from before a migration, attached
+	// beside the workload's own group while old and new run side by side, so
+	// the new copy can reach what still admits only the old groups (an adopted
+	// database, say). Remove them in the migration's contract stage. IDs like
+	// sg-0a1b2c3d; at most 4, as an interface holds 5 groups.
+	LegacySecurityGroups []string `json:"legacySecurityGroups,omitempty"`
 	// UserData is the cloud-init script run at first boot (plain text; it is base64-encoded for you).
 	UserData string `json:"userData,omitempty"`
 }
@@ -197,6 +203,12 @@ type ECSSpec struct {
 	Environment map[string]string `json:"environment,omitempty"`
 	// InternetEgress lets the tasks reach the internet on 443 through NAT; default false.
 	InternetEgress bool `json:"internetEgress,omitempty"`
+	// LegacySecurityGroups are security groups from before a migration, attached
+	// beside the workload's own group while old and new run side by side, so
+	// the new copy can reach what still admits only the old groups (an adopted
+	// database, say). Remove them in the migration's contract stage. IDs like
+	// sg-0a1b2c3d; at most 4, as an interface holds 5 groups.
+	LegacySecurityGroups []string `json:"legacySecurityGroups,omitempty"`
 }
 
 // LambdaSpec is a Lambda function attached to the private subnets (kind: lambda).
@@ -220,6 +232,12 @@ type LambdaSpec struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// InternetEgress lets the function reach the internet on 443 through NAT; default false.
 	InternetEgress bool `json:"internetEgress,omitempty"`
+	// LegacySecurityGroups are security groups from before a migration, attached
+	// beside the workload's own group while old and new run side by side, so
+	// the new copy can reach what still admits only the old groups (an adopted
+	// database, say). Remove them in the migration's contract stage. IDs like
+	// sg-0a1b2c3d; at most 4, as an interface holds 5 groups.
+	LegacySecurityGroups []string `json:"legacySecurityGroups,omitempty"`
 	// Environment sets the function's environment variables (not for secrets).
 	Environment map[string]string `json:"environment,omitempty"`
 }
@@ -254,6 +272,12 @@ type BatchSpec struct {
 	// InternetEgress lets the jobs reach the internet on 443 through NAT; default
 	// false. Without it the image must come from ECR through the VPC endpoints.
 	InternetEgress bool `json:"internetEgress,omitempty"`
+	// LegacySecurityGroups are security groups from before a migration, attached
+	// beside the workload's own group while old and new run side by side, so
+	// the new copy can reach what still admits only the old groups (an adopted
+	// database, say). Remove them in the migration's contract stage. IDs like
+	// sg-0a1b2c3d; at most 4, as an interface holds 5 groups.
+	LegacySecurityGroups []string `json:"legacySecurityGroups,omitempty"`
 }
 
 // AuroraSpec is an Aurora cluster in the isolated subnets (kind: aurora),
@@ -629,6 +653,40 @@ func (c Config) InternetEgress(name string) bool {
 	return false
 }
 
+// LegacyGroups returns the legacy security group IDs a compute workload carries.
+func (c Config) LegacyGroups(name string) []string {
+	w := c[name]
+	switch {
+	case w.EC2 != nil:
+		return w.EC2.LegacySecurityGroups
+	case w.ECS != nil:
+		return w.ECS.LegacySecurityGroups
+	case w.Lambda != nil:
+		return w.Lambda.LegacySecurityGroups
+	case w.Batch != nil:
+		return w.Batch.LegacySecurityGroups
+	}
+	return nil
+}
+
+var legacyGroupPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+
+// validateLegacyGroups checks the IDs; how many fit on an interface is the
+// security model's check (it counts them with the workload's own group).
+func validateLegacyGroups(k string, ids []string, p *problems.List) {
+	seen := map[string]bool{}
+	for i, id := range ids {
+		ik := fmt.Sprintf("%s.legacySecurityGroups[%d]", k, i)
+		switch {
+		case !legacyGroupPattern.MatchString(id):
+			p.Add(ik, "%q is not a security group ID like sg-0a1b2c3d4e5f60718", id)
+		case seen[id]:
+			p.Add(ik, "%s is listed twice", id)
+		}
+		seen[id] = true
+	}
+}
+
 // InternetFacing reports whether a workload is an internet-facing alb.
 func (c Config) InternetFacing(name string) bool {
 	w := c[name]
@@ -757,6 +815,7 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 				p.Add(k, "a DB subnet group needs subnets in at least 2 availability zones; the isolated tier has %d", v.IsolatedAZs)
 			}
 		}
+		validateLegacyGroups(k, c.LegacyGroups(name), p)
 		switch {
 		case w.ALB != nil:
 			c.validateALB(k, *w.ALB, v, p)

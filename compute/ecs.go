@@ -235,7 +235,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		PlatformVersion: pulumi.String("LATEST"),
 		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
 			Subnets:        args.PrivateSubnetIDs,
-			SecurityGroups: pulumi.StringArray{args.SecurityGroupID},
+			SecurityGroups: groupIDs(args.SecurityGroupID, args.Spec.LegacySecurityGroups),
 			AssignPublicIp: pulumi.Bool(false),
 		},
 		EnableExecuteCommand: pulumi.Bool(true),

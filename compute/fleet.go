@@ -131,7 +131,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		// No NetworkInterfaces block: the primary interface comes from the
 		// group's private subnet, which never maps public IPs, and a block here
 		// could only add a way to ask for one.
-		VpcSecurityGroupIds: pulumi.StringArray{args.SecurityGroupID},
+		VpcSecurityGroupIds: groupIDs(args.SecurityGroupID, args.Spec.LegacySecurityGroups),
 		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
 			HttpEndpoint: pulumi.String("enabled"),
 			// IMDSv2 only, and a hop limit of 1 so a container on the instance

@@ -105,7 +105,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		Timeout:     pulumi.Int(s.TimeoutSeconds),
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        args.PrivateSubnetIDs,
-			SecurityGroupIds: pulumi.StringArray{args.SecurityGroupID},
+			SecurityGroupIds: groupIDs(args.SecurityGroupID, args.Spec.LegacySecurityGroups),
 		},
 		Tags: tg.Named(name),
 	}

@@ -75,6 +75,7 @@ func (d *Design) securityWorkloads() []security.Workload {
 		sw := security.Workload{
 			Name: w.Name, Kind: security.Kind(w.Kind),
 			InternetEgress: w.InternetEgress, InternetFacing: w.InternetFacing, Key: w.Key,
+			ExtraGroups: len(d.Config.Workloads.LegacyGroups(w.Name)),
 		}
 		if w.Port > 0 {
 			sw.Port = security.TCP(w.Port)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/stack"
 )
@@ -198,6 +199,11 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 			v["platform:workloads"] = `{"edge":{"kind":"alb","defaultTarget":"web"},"web":{"kind":"ec2","internetEgress":true}}`
 			return v
 		}, []string{`platform:security.allow.web: edge forwards to web, but nothing lets edge in; add {from: [edge], reason: "load balancer to web"}`}},
+		{"a legacy group that is not a group ID", func(t *testing.T) map[string]string {
+			v := validValues()
+			v["platform:workloads"] = `{"web":{"kind":"ec2","internetEgress":true,"legacySecurityGroups":["prod-ec2-sg"]}}`
+			return v
+		}, []string{`platform:workloads.web.legacySecurityGroups[0]: "prod-ec2-sg" is not a security group ID like sg-0a1b2c3d4e5f60718`}},
 		{"bad name prefix", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:name"] = "Prod_Platform"
@@ -248,5 +254,21 @@ func TestParse_ReportsEveryProblemAtOnce(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "invalid stack configuration (") {
 		t.Errorf("error should lead with a count: %v", err)
+	}
+}
+
+// The security model's invariants run after the config loads and before any
+// resource: a workload over the groups-per-interface quota stops the run.
+func TestRun_TooManyLegacyGroupsStopsBeforeAnyResource(t *testing.T) {
+	v := validValues()
+	v["platform:workloads"] = `{"web":{"kind":"ec2","internetEgress":true,"legacySecurityGroups":
+		["sg-0000000000000001a","sg-0000000000000002a","sg-0000000000000003a","sg-0000000000000004a","sg-0000000000000005a"]}}`
+	res, err := offline.Run(&stack.File{Path: "legacy", Stack: "test", Values: v})
+	want := `platform:workloads.web: "web" would have 6 security groups on its network interfaces (its own and 5 legacy), over the limit of 5; detach legacy groups, or raise the account quota and set platform:security.maxGroupsPerInterface`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v", err)
+	}
+	if len(res.Graph.Resources) != 0 {
+		t.Errorf("%d resources registered", len(res.Graph.Resources))
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/policy"
 	"github.com/acme/platform/review"
 	"github.com/acme/platform/stack"
 )
@@ -443,5 +444,24 @@ func TestCompliance_EveryStackPassesOrAcceptsEachControl(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// During a migration a workload may carry legacy groups beside its own: they
+// are attached, and they are not platform groups (the policy still holds).
+func TestWorkloads_LegacyGroupsAreAttachedBesideTheWorkloadsOwnGroup(t *testing.T) {
+	v := validValues()
+	v["platform:workloads"] = `{"web":{"kind":"ec2","internetEgress":true,"legacySecurityGroups":["sg-0123456789abcdef0"]}}`
+	res, err := offline.Run(&stack.File{Path: "legacy", Stack: "test", Values: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lt := res.Graph.OfType("aws:ec2/launchTemplate:LaunchTemplate")[0]
+	ids := strList(lt.Inputs["vpcSecurityGroupIds"])
+	if len(ids) != 2 || byID(t, res.Graph, ids[0]).Name != "test-sg-web" || ids[1] != "sg-0123456789abcdef0" {
+		t.Errorf("launch template groups %v", ids)
+	}
+	if vs := policy.Check(res.Graph); len(vs) != 0 {
+		t.Errorf("policy: %v", vs)
 	}
 }
