@@ -182,3 +182,33 @@ const (
 	tIngressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	tEgressRule  = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 )
+
+// Dropping the legacy groups at the end of a migration updates the workloads
+// in place: nothing is replaced.
+func TestScenarioDropLegacyGroups(t *testing.T) {
+	withLegacy := func(v map[string]string) {
+		editJSON(t, v, "platform:workloads", func(w map[string]any) {
+			for _, n := range []string{"web", "api", "thumbnails", "nightly"} {
+				w[n].(map[string]any)["legacySecurityGroups"] = []any{"sg-0a9f4c61e25b7d3e8"}
+			}
+		})
+	}
+	r := undo(t, withLegacy)
+	wantNoReplacements(t, r)
+	wantAdded(t, r)
+	wantRemoved(t, r)
+	var updated []string
+	for _, e := range r.Of(Updated) {
+		updated = append(updated, e.Type+" "+e.Name)
+	}
+	want := []string{
+		"aws:batch/computeEnvironment:ComputeEnvironment prod-nightly",
+		"aws:ec2/launchTemplate:LaunchTemplate prod-web",
+		"aws:ecs/service:Service prod-api",
+		"aws:lambda/function:Function prod-thumbnails",
+	}
+	slices.Sort(updated)
+	if !slices.Equal(updated, want) {
+		t.Errorf("updated %v, want %v", updated, want)
+	}
+}
