@@ -2,6 +2,7 @@ package compute
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -1034,6 +1035,12 @@ func (s LambdaSpec) validate(k string, p *problems.List) {
 		p.Add(k+".code.s3Key", "required with s3Bucket; name the package's object key")
 	case c.Archive != "" && !(strings.HasSuffix(c.Archive, ".zip") || strings.HasSuffix(c.Archive, ".jar")):
 		p.Add(k+".code.archive", "%q is not a .zip or .jar file; Lambda takes a zip archive", c.Archive)
+	case c.Archive != "":
+		// Pulumi reads the archive when it deploys; a missing file would only
+		// surface then, after other resources have changed.
+		if info, err := os.Stat(c.Archive); err != nil || info.IsDir() {
+			p.Add(k+".code.archive", "%q does not exist (paths are relative to the project directory, where Pulumi.yaml is); build the package first", c.Archive)
+		}
 	}
 	if s.MemoryMb < 128 || s.MemoryMb > 10240 {
 		p.Add(k+".memoryMb", "must be between 128 and 10240 MB, got %d", s.MemoryMb)
