@@ -289,19 +289,6 @@ func TestScenarioAddAndRemoveEndpoint(t *testing.T) {
 	}
 }
 
-func withEndpoint(t testing.TB, svc string) map[string]string {
-	v := prodValues(t)
-	editNetwork(t, v, func(n map[string]any) {
-		for _, s := range n["endpoints"].([]any) {
-			if s == svc {
-				return
-			}
-		}
-		n["endpoints"] = append(n["endpoints"].([]any), svc)
-	})
-	return v
-}
-
 // Production refuses nat: single (validation), so the NAT switches run on prod
 // with platform:protect off; nothing else differs.
 func unprotected(v map[string]string) { v["platform:protect"] = "false" }
