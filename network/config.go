@@ -326,7 +326,7 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 	case "":
 		p.Add(key+".nat", "required; use none, single or perAz")
 	case NATSingle, NATPerAZ:
-		if _, ok := c.Tiers["public"]; !ok && len(c.Tiers) > 0 && !c.hasExistingPublic() {
+		if _, ok := c.Tiers["public"]; !ok && len(c.Tiers) > 0 && !c.HasExistingPublic() {
 			p.Add(key+".nat", "nat %s needs a public tier to hold the NAT gateways; add tiers.public or use nat: none", c.NAT)
 		}
 		if protect && c.NAT == NATSingle {
@@ -362,7 +362,9 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 	}
 }
 
-func (c Config) hasExistingPublic() bool {
+// HasExistingPublic reports whether an adopted VPC has a public subnet, which
+// can hold the NAT gateways and the load balancer until a public tier exists.
+func (c Config) HasExistingPublic() bool {
 	if c.Existing == nil {
 		return false
 	}

@@ -199,18 +199,6 @@ func (c *Config) zoneCount(t network.Tier) int {
 	return c.Network.AZCount
 }
 
-func (c *Config) hasExistingPublic() bool {
-	if c.Network.Existing == nil {
-		return false
-	}
-	for _, s := range c.Network.Existing.Subnets {
-		if s.Public {
-			return true
-		}
-	}
-	return false
-}
-
 // validateWorkloadEdges checks what the workloads need from the allow graph
 // and the network: a load balancer must be allowed into every target it
 // forwards to (else every health check fails), and a workload that asks for
@@ -381,7 +369,7 @@ func (c *Config) validate(p *problems.List) {
 			Protect:         c.Protect,
 			IsolatedAZs:     c.zoneCount(network.TierIsolated),
 			PrivateAZs:      c.zoneCount(network.TierPrivate),
-			HasPublicTier:   c.Network.HasTier(network.TierPublic) || c.hasExistingPublic(),
+			HasPublicTier:   c.Network.HasTier(network.TierPublic) || c.Network.HasExistingPublic(),
 			HasIsolatedTier: c.Network.HasTier(network.TierIsolated),
 		}, p)
 		c.validateWorkloadEdges(p)
