@@ -200,7 +200,7 @@ func Check(g *sim.Graph) []Violation {
 			if k, _ := r.Inputs["keyName"].(string); k != "" {
 				add(RuleNoKeyPair, r, "has key pair %q; operators use Session Manager", k)
 			}
-			for _, v := range lookupAny(r.Inputs, "networkInterfaces[].associatePublicIpAddress") {
+			for _, v := range sim.Lookup(r.Inputs, "networkInterfaces[].associatePublicIpAddress") {
 				if v == true || v == "true" {
 					add(RuleNoPublicAddress, r, "associates a public IP address")
 				}
@@ -213,7 +213,7 @@ func Check(g *sim.Graph) []Violation {
 				add(RuleNoPublicAddress, r, "maps public IPs on launch")
 			}
 		case "aws:ecs/service:Service":
-			for _, v := range lookupAny(r.Inputs, "networkConfiguration.assignPublicIp") {
+			for _, v := range sim.Lookup(r.Inputs, "networkConfiguration.assignPublicIp") {
 				if v == true {
 					add(RuleNoPublicAddress, r, "assigns tasks a public IP")
 				}
@@ -253,38 +253,9 @@ func num(v any) int {
 	return -1
 }
 
-// lookupAny follows a path like "a.b" or "list[].field" through plain JSON values.
-func lookupAny(m map[string]any, path string) []any {
-	cur := []any{m}
-	for _, part := range strings.Split(path, ".") {
-		var next []any
-		list := strings.HasSuffix(part, "[]")
-		key := strings.TrimSuffix(part, "[]")
-		for _, c := range cur {
-			obj, ok := c.(map[string]any)
-			if !ok {
-				continue
-			}
-			v, ok := obj[key]
-			if !ok {
-				continue
-			}
-			if list {
-				if arr, ok := v.([]any); ok {
-					next = append(next, arr...)
-				}
-				continue
-			}
-			next = append(next, v)
-		}
-		cur = next
-	}
-	return cur
-}
-
 func lookupStrings(m map[string]any, path string) []string {
 	var out []string
-	for _, v := range lookupAny(m, path) {
+	for _, v := range sim.Lookup(m, path) {
 		switch x := v.(type) {
 		case string:
 			out = append(out, x)

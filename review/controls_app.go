@@ -59,7 +59,7 @@ func listenerLBType(v *view, l sim.Resource) string {
 }
 
 func redirectsToHTTPS(l sim.Resource) bool {
-	for _, a := range lookup(l.Inputs, "defaultActions[]") {
+	for _, a := range sim.Lookup(l.Inputs, "defaultActions[]") {
 		m, ok := a.(map[string]any)
 		if ok && strings.EqualFold(str(m, "type"), "redirect") && strings.EqualFold(str(m, "redirect.protocol"), "HTTPS") {
 			return true
@@ -240,7 +240,7 @@ func checkECSContainers(what string) func(*view) outcome {
 						o.fail(r, "container %q has a writable root filesystem (readonlyRootFilesystem is %s)", name, valueText(val(c, "readonlyRootFilesystem")))
 					}
 				case "secrets":
-					for _, e := range lookup(c, "environment[]") {
+					for _, e := range sim.Lookup(c, "environment[]") {
 						if m, ok := e.(map[string]any); ok && oneOf(str(m, "name"), secretEnvNames) {
 							o.fail(r, "container %q passes %s as an environment variable; use secrets from Secrets Manager or the task role", name, str(m, "name"))
 						}
@@ -287,7 +287,7 @@ func checkECSInsights(v *view) (o outcome) {
 	for _, r := range v.of(tECSCluster) {
 		o.eval(1)
 		on := false
-		for _, s := range lookup(r.Inputs, "settings[]") {
+		for _, s := range sim.Lookup(r.Inputs, "settings[]") {
 			m, ok := s.(map[string]any)
 			if ok && str(m, "name") == "containerInsights" && (str(m, "value") == "enabled" || str(m, "value") == "enhanced") {
 				on = true

@@ -27,7 +27,7 @@ func checkDefaultSG(v *view) (o outcome) {
 		}
 		for _, d := range mine {
 			for _, k := range []string{"ingress", "egress"} {
-				if n := len(lookup(d.Inputs, k+"[]")); n > 0 {
+				if n := len(sim.Lookup(d.Inputs, k+"[]")); n > 0 {
 					o.fail(d, "declares %s; the default group must allow no traffic", plural(n, k+" rule", k+" rules"))
 				}
 			}
@@ -206,7 +206,7 @@ func ingressPermissions(v *view) []permission {
 		}
 	}
 	for _, r := range v.of(tSG, tDefaultSG) {
-		for _, blk := range lookup(r.Inputs, "ingress[]") {
+		for _, blk := range sim.Lookup(r.Inputs, "ingress[]") {
 			if m, ok := blk.(map[string]any); ok {
 				out = append(out, newPermission(r, m, "protocol", "cidrBlocks", "ipv6CidrBlocks"))
 			}
@@ -307,7 +307,7 @@ func checkIMDSv2(withInstances bool) func(*view) outcome {
 // for a public IPv4 address.
 func publicInterfaces(r sim.Resource) int {
 	n := 0
-	for _, x := range lookup(r.Inputs, "networkInterfaces[].associatePublicIpAddress") {
+	for _, x := range sim.Lookup(r.Inputs, "networkInterfaces[].associatePublicIpAddress") {
 		if b, ok := truth(x); ok && b {
 			n++
 		}
@@ -318,7 +318,7 @@ func publicInterfaces(r sim.Resource) int {
 // interfacesSayNoPublicIP reports whether a launch template explicitly
 // refuses public addresses, which overrides the subnet's setting.
 func interfacesSayNoPublicIP(r sim.Resource) bool {
-	xs := lookup(r.Inputs, "networkInterfaces[].associatePublicIpAddress")
+	xs := sim.Lookup(r.Inputs, "networkInterfaces[].associatePublicIpAddress")
 	if len(xs) == 0 {
 		return false
 	}
@@ -387,7 +387,7 @@ func checkLaunchTemplatePublicIP(v *view) (o outcome) {
 func checkLaunchTemplateEBS(v *view) (o outcome) {
 	for _, lt := range v.of(tLaunchTmpl) {
 		o.eval(1)
-		for _, x := range lookup(lt.Inputs, "blockDeviceMappings[]") {
+		for _, x := range sim.Lookup(lt.Inputs, "blockDeviceMappings[]") {
 			m, ok := x.(map[string]any)
 			if !ok || val(m, "ebs") == nil {
 				continue
@@ -461,7 +461,7 @@ func usesLaunchTemplate(v *view, g sim.Resource) bool {
 
 func checkASGHealth(v *view) (o outcome) {
 	for _, g := range v.of(tASG) {
-		if len(strs(g.Inputs, "targetGroupArns"))+len(strs(g.Inputs, "loadBalancers"))+len(lookup(g.Inputs, "trafficSources[]")) == 0 {
+		if len(strs(g.Inputs, "targetGroupArns"))+len(strs(g.Inputs, "loadBalancers"))+len(sim.Lookup(g.Inputs, "trafficSources[]")) == 0 {
 			continue
 		}
 		o.eval(1)

@@ -202,7 +202,7 @@ func EstimateCost(g *sim.Graph, region string) (Estimate, error) {
 		// each of its zones (at least; it may add more as it scales). An NLB
 		// mapping that brings its own Elastic IP is billed as that EIP.
 		n := len(strs(lb.Inputs, "subnets"))
-		for _, m := range lookup(lb.Inputs, "subnetMappings[]") {
+		for _, m := range sim.Lookup(lb.Inputs, "subnetMappings[]") {
 			if mm, ok := m.(map[string]any); ok && str(mm, "allocationId") == "" {
 				n++
 			}

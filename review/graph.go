@@ -118,7 +118,7 @@ func (v *view) refs(r sim.Resource, path string, want ...string) []sim.Resource 
 	}
 	if len(out) == 0 {
 		vals := map[string]bool{}
-		for _, x := range lookup(r.Inputs, path) {
+		for _, x := range sim.Lookup(r.Inputs, path) {
 			for _, s := range deepStrings(x) {
 				vals[s] = true
 			}
@@ -197,39 +197,9 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
-// lookup follows a path like "a.b" or "list[].field" through plain JSON
-// values and returns every value found (the same walk as package policy's).
-func lookup(m map[string]any, path string) []any {
-	cur := []any{m}
-	for _, part := range strings.Split(path, ".") {
-		var next []any
-		list := strings.HasSuffix(part, "[]")
-		key := strings.TrimSuffix(part, "[]")
-		for _, c := range cur {
-			obj, ok := c.(map[string]any)
-			if !ok {
-				continue
-			}
-			val, ok := obj[key]
-			if !ok || val == nil {
-				continue
-			}
-			if list {
-				if arr, ok := val.([]any); ok {
-					next = append(next, arr...)
-				}
-				continue
-			}
-			next = append(next, val)
-		}
-		cur = next
-	}
-	return cur
-}
-
 // val is the single value at path, or nil.
 func val(m map[string]any, path string) any {
-	if vs := lookup(m, path); len(vs) > 0 {
+	if vs := sim.Lookup(m, path); len(vs) > 0 {
 		return vs[0]
 	}
 	return nil
@@ -244,7 +214,7 @@ func str(m map[string]any, path string) string {
 // strs returns every string at path, flattening lists.
 func strs(m map[string]any, path string) []string {
 	var out []string
-	for _, x := range lookup(m, path) {
+	for _, x := range sim.Lookup(m, path) {
 		switch t := x.(type) {
 		case string:
 			if t != "" {

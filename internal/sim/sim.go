@@ -417,3 +417,34 @@ func WithConfig(values map[string]string) pulumi.RunOption {
 		info.Config = values
 	}
 }
+
+// Lookup follows a path such as "vpcConfig.subnetIds" or
+// "networkInterfaces[].securityGroups" through a resource's plain inputs and
+// returns every non-nil value found; "[]" after a key walks each list element.
+func Lookup(m map[string]any, path string) []any {
+	cur := []any{m}
+	for _, part := range strings.Split(path, ".") {
+		var next []any
+		list := strings.HasSuffix(part, "[]")
+		key := strings.TrimSuffix(part, "[]")
+		for _, c := range cur {
+			obj, ok := c.(map[string]any)
+			if !ok {
+				continue
+			}
+			v, ok := obj[key]
+			if !ok || v == nil {
+				continue
+			}
+			if list {
+				if arr, ok := v.([]any); ok {
+					next = append(next, arr...)
+				}
+				continue
+			}
+			next = append(next, v)
+		}
+		cur = next
+	}
+	return cur
+}
