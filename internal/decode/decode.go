@@ -132,26 +132,33 @@ func structValue(key string, obj map[string]any, v reflect.Value, p *problems.Li
 			p.Add(key+"."+k, "unknown key%s", suggest(k, v.Type()))
 			continue
 		}
-		value(key+"."+k, obj[k], v.Field(idx), p)
+		value(key+"."+k, obj[k], v.FieldByIndex(idx), p)
 	}
 }
 
-// Fields maps json names to field indexes for a struct type.
-func Fields(t reflect.Type) map[string]int {
-	out := map[string]int{}
+// Fields maps json names to field index paths for a struct type. As with
+// encoding/json, the fields of an embedded struct without a json name sit
+// beside the outer struct's own, so kinds can share a block of keys.
+func Fields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
+		name := strings.Split(f.Tag.Get("json"), ",")[0]
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for k, idx := range Fields(f.Type) {
+				if _, own := out[k]; !own {
+					out[k] = append([]int{i}, idx...)
+				}
+			}
 			continue
 		}
-		name := strings.Split(f.Tag.Get("json"), ",")[0]
-		if name == "-" {
+		if !f.IsExported() || name == "-" {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = i
+		out[name] = []int{i}
 	}
 	return out
 }

@@ -65,3 +65,32 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+type shared struct {
+	Egress bool   `json:"egress"`
+	Name   string `json:"name"` // shadowed by the outer struct's own name
+}
+
+type withShared struct {
+	shared
+	Name string `json:"name"`
+	Size int    `json:"size"`
+}
+
+func TestInto_EmbeddedStructKeysSitBesideTheOuterOnes(t *testing.T) {
+	var raw any
+	if err := json.Unmarshal([]byte(`{"egress":true,"name":"outer","size":2,"egres":1}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	var s withShared
+	var p problems.List
+	decode.Into("x", raw, &s, &p)
+	if !s.Egress || s.Name != "outer" || s.shared.Name != "" || s.Size != 2 {
+		t.Errorf("decoded %+v", s)
+	}
+	got := problems.Messages(p.Err())
+	want := []string{`x.egres: unknown key; did you mean "egress"?`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

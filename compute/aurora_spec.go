@@ -1,0 +1,157 @@
+// The aurora kind's config: an Aurora cluster in the isolated subnets.
+
+package compute
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/acme/platform/internal/problems"
+)
+
+// Defaults of the kind, named so that the docs and the code agree.
+const (
+	DefaultInstanceClass       = "db.r6g.large"
+	DefaultAuroraInstances     = 2
+	DefaultMasterUsername      = "dbadmin"
+	DefaultBackupRetentionDays = 14
+)
+
+var (
+	pgVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+	mysqlVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.mysql_aurora\.[0-9]+\.[0-9]+\.[0-9]+$`)
+	dbIdentifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+)
+
+// AuroraSpec is an Aurora cluster in the isolated subnets (kind: aurora),
+// encrypted, TLS-only, with its master password managed by Secrets Manager.
+type AuroraSpec struct {
+	Kind Kind `json:"kind"`
+	// Engine is aurora-postgresql or aurora-mysql. Required.
+	Engine string `json:"engine"`
+	// EngineVersion, e.g. 16.4 (aurora-postgresql) or 8.0.mysql_aurora.3.08.0
+	// (aurora-mysql). Required: upgrades are deliberate.
+	EngineVersion string `json:"engineVersion"`
+	// InstanceClass of every instance; default db.r6g.large.
+	InstanceClass string `json:"instanceClass"`
+	// Instances counts the writer and the readers; at least 1, default 2.
+	// platform:protect needs at least 2 so that losing a zone fails over.
+	Instances int `json:"instances"`
+	// DatabaseName is the database created with the cluster; default the
+	// workload name with hyphens turned into underscores.
+	DatabaseName string `json:"databaseName"`
+	// MasterUsername; default dbadmin. The password is generated and kept in
+	// Secrets Manager by RDS, never in config or state.
+	MasterUsername string `json:"masterUsername"`
+	// BackupRetentionDays keeps automated backups; 1 to 35, default 14.
+	BackupRetentionDays int `json:"backupRetentionDays"`
+	// Port; default 5432 for aurora-postgresql, 3306 for aurora-mysql.
+	Port int `json:"port"`
+	// Parameters are cluster parameter group values. TLS is always required
+	// (rds.force_ssl=1 / require_secure_transport=ON) and cannot be turned off here.
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// Aurora engines.
+const (
+	EngineAuroraPostgres = "aurora-postgresql"
+	EngineAuroraMySQL    = "aurora-mysql"
+)
+
+func (s *AuroraSpec) defaults(name string, has func(...string) bool) {
+	if !has("instanceClass") {
+		s.InstanceClass = DefaultInstanceClass
+	}
+	if !has("instances") {
+		s.Instances = DefaultAuroraInstances
+	}
+	if !has("databaseName") {
+		s.DatabaseName = strings.ReplaceAll(name, "-", "_")
+	}
+	if !has("masterUsername") {
+		s.MasterUsername = DefaultMasterUsername
+	}
+	if !has("backupRetentionDays") {
+		s.BackupRetentionDays = DefaultBackupRetentionDays
+	}
+	if !has("port") {
+		s.Port = DefaultAuroraPort(s.Engine)
+	}
+}
+
+// DefaultAuroraPort is the engine's conventional port: 3306 for aurora-mysql,
+// 5432 otherwise.
+func DefaultAuroraPort(engine string) int {
+	if engine == EngineAuroraMySQL {
+		return 3306
+	}
+	return 5432
+}
+
+func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
+	switch s.Engine {
+	case EngineAuroraPostgres:
+		if s.EngineVersion == "" {
+			p.Add(k+".engineVersion", "required; set the version, e.g. 16.4")
+		} else if !pgVersion.MatchString(s.EngineVersion) {
+			p.Add(k+".engineVersion", "%q is not an aurora-postgresql version; write major.minor, e.g. 16.4", s.EngineVersion)
+		}
+	case EngineAuroraMySQL:
+		if s.EngineVersion == "" {
+			p.Add(k+".engineVersion", "required; set the version, e.g. 8.0.mysql_aurora.3.08.0")
+		} else if !mysqlVersion.MatchString(s.EngineVersion) {
+			p.Add(k+".engineVersion", "%q is not an aurora-mysql version; write it as 8.0.mysql_aurora.3.08.0", s.EngineVersion)
+		}
+	case "":
+		p.Add(k+".engine", "required; use aurora-postgresql or aurora-mysql")
+	default:
+		p.Add(k+".engine", "%q is not an Aurora engine; use aurora-postgresql or aurora-mysql", s.Engine)
+	}
+	if !strings.HasPrefix(s.InstanceClass, "db.") {
+		p.Add(k+".instanceClass", "%q is not a DB instance class; write one such as %s", s.InstanceClass, DefaultInstanceClass)
+	}
+	switch {
+	case s.Instances < 1:
+		p.Add(k+".instances", "must be at least 1 (the writer), got %d", s.Instances)
+	case v.Protect && s.Instances < 2:
+		p.Add(k+".instances", "a protected (production) stack needs at least 2 instances, a writer and a reader in another zone to fail over to; got %d", s.Instances)
+	}
+	if !dbIdentifier.MatchString(s.DatabaseName) || len(s.DatabaseName) > 63 {
+		p.Add(k+".databaseName", "%q is not a database name; use letters, digits and underscores, starting with a letter, at most 63 characters", s.DatabaseName)
+	}
+	if !dbIdentifier.MatchString(s.MasterUsername) || len(s.MasterUsername) > 16 {
+		p.Add(k+".masterUsername", "%q is not a user name; use letters, digits and underscores, starting with a letter, at most 16 characters", s.MasterUsername)
+	}
+	if s.BackupRetentionDays < 1 || s.BackupRetentionDays > 35 {
+		p.Add(k+".backupRetentionDays", "must be between 1 and 35 days, got %d", s.BackupRetentionDays)
+	}
+	checkPort(p, k+".port", s.Port)
+	for _, n := range sortedKeys(s.Parameters) {
+		pk := k + ".parameters." + n
+		val := strings.TrimSpace(s.Parameters[n])
+		switch {
+		case n == "rds.force_ssl" && val != "1":
+			p.Add(pk, "TLS is required for every connection; remove this parameter (the platform sets rds.force_ssl=1)")
+		case n == "require_secure_transport" && !strings.EqualFold(val, "ON") && val != "1":
+			p.Add(pk, "TLS is required for every connection; remove this parameter (the platform sets require_secure_transport=ON)")
+		}
+	}
+}
+
+// AuroraFamily is the parameter group family of an engine and version:
+// aurora-postgresql16 for 16.4, aurora-mysql8.0 for 8.0.mysql_aurora.3.08.0.
+func AuroraFamily(engine, version string) string {
+	parts := strings.Split(version, ".")
+	if engine == EngineAuroraMySQL {
+		if len(parts) >= 2 {
+			return engine + parts[0] + "." + parts[1]
+		}
+		return engine + version
+	}
+	major := parts[0]
+	// Before 10, PostgreSQL's major version had two parts (9.6).
+	if len(parts) >= 2 && major == "9" {
+		major += "." + parts[1]
+	}
+	return engine + major
+}

@@ -1,0 +1,91 @@
+// The cache kind's config: an ElastiCache replication group in the isolated subnets.
+
+package compute
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/acme/platform/internal/problems"
+)
+
+// Defaults of the kind, named so that the docs and the code agree.
+const (
+	DefaultNodeType              = "cache.t4g.small"
+	DefaultCacheReplicas         = 1
+	DefaultSnapshotRetentionDays = 7
+	DefaultCachePort             = 6379
+)
+
+var (
+	cacheVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+)
+
+// CacheSpec is an ElastiCache replication group (Redis OSS or Valkey) in the
+// isolated subnets (kind: cache), encrypted in transit and at rest, with an
+// auth token kept in Secrets Manager.
+type CacheSpec struct {
+	Kind Kind `json:"kind"`
+	// Engine is redis or valkey. Required.
+	Engine string `json:"engine"`
+	// EngineVersion, e.g. 7.1 (redis) or 8.0 (valkey). Required.
+	EngineVersion string `json:"engineVersion"`
+	// NodeType; default cache.t4g.small.
+	NodeType string `json:"nodeType"`
+	// Replicas per primary; 0 to 5, default 1.
+	Replicas int `json:"replicas"`
+	// AutomaticFailover promotes a replica when the primary fails (and spreads
+	// the nodes over zones); default true when replicas > 0. It needs a replica.
+	AutomaticFailover bool `json:"automaticFailover"`
+	// SnapshotRetentionDays keeps daily snapshots; 0 (none) to 35, default 7.
+	SnapshotRetentionDays int `json:"snapshotRetentionDays"`
+	// Port; default 6379.
+	Port int `json:"port"`
+}
+
+func (s *CacheSpec) defaults(has func(...string) bool) {
+	if !has("nodeType") {
+		s.NodeType = DefaultNodeType
+	}
+	if !has("replicas") {
+		s.Replicas = DefaultCacheReplicas
+	}
+	if !has("automaticFailover") {
+		s.AutomaticFailover = s.Replicas > 0
+	}
+	if !has("snapshotRetentionDays") {
+		s.SnapshotRetentionDays = DefaultSnapshotRetentionDays
+	}
+	if !has("port") {
+		s.Port = DefaultCachePort
+	}
+}
+
+func (s CacheSpec) validate(k string, p *problems.List) {
+	switch s.Engine {
+	case "redis", "valkey":
+	case "":
+		p.Add(k+".engine", "required; use redis or valkey")
+	default:
+		p.Add(k+".engine", "%q is not a cache engine; use redis or valkey", s.Engine)
+	}
+	switch {
+	case s.EngineVersion == "":
+		p.Add(k+".engineVersion", "required; set the version, e.g. 7.1 (redis) or 8.0 (valkey)")
+	case !cacheVersion.MatchString(s.EngineVersion):
+		p.Add(k+".engineVersion", "%q is not an engine version; write major.minor, e.g. 7.1", s.EngineVersion)
+	}
+	if !strings.HasPrefix(s.NodeType, "cache.") {
+		p.Add(k+".nodeType", "%q is not a cache node type; write one such as %s", s.NodeType, DefaultNodeType)
+	}
+	switch {
+	case s.Replicas < 0 || s.Replicas > 5:
+		p.Add(k+".replicas", "must be between 0 and 5 replicas per primary, got %d", s.Replicas)
+	case s.AutomaticFailover && s.Replicas == 0:
+		p.Add(k+".automaticFailover", "failover without a replica: automatic failover promotes a replica, and replicas is 0; add a replica or set automaticFailover: false")
+	}
+	if s.SnapshotRetentionDays < 0 || s.SnapshotRetentionDays > 35 {
+		p.Add(k+".snapshotRetentionDays", "must be between 0 and 35 days, got %d", s.SnapshotRetentionDays)
+	}
+	checkPort(p, k+".port", s.Port)
+}
