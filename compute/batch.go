@@ -21,6 +21,8 @@ type BatchJobArgs struct {
 	PrivateSubnetIDs pulumi.StringArrayInput
 	// SecurityGroupID is the workload's own group, from the security package.
 	SecurityGroupID pulumi.StringInput
+	// Grants are the job's permissions, one inline policy each.
+	Grants []Grant
 
 	Env     awsenv.Env
 	Protect bool
@@ -33,9 +35,11 @@ type BatchJob struct {
 	pulumi.ResourceState
 
 	// ExecutionRole pulls the image and writes logs; JobRole is what the job
-	// runs as (no permissions: attach more to grant access).
-	ExecutionRole      *iam.Role
-	JobRole            *iam.Role
+	// runs as (BatchJobArgs.Grants only).
+	ExecutionRole *iam.Role
+	JobRole       *iam.Role
+	// Runtime owns both roles, their grants and the log group.
+	Runtime            *Runtime
 	LogGroup           *cloudwatch.LogGroup
 	ComputeEnvironment *batch.ComputeEnvironment
 	JobQueue           *batch.JobQueue
@@ -69,32 +73,25 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 	tg := workloadTags(args.Tags, args.Workload)
 	env := args.Env
 
-	var err error
-	var execAttach []pulumi.Resource
 	// The tasks Batch launches assume these roles; unlike ECS services, Batch
 	// does not document passing aws:SourceAccount, so the trust has no condition.
-	b.ExecutionRole, execAttach, err = newServiceRole(ctx, name+"-exec",
-		"Batch job execution role of "+args.Workload+": pulls the image, writes the logs",
-		"ecs-tasks.amazonaws.com", "", env, tg, map[string]string{"ecr-logs": TaskExecutionPolicy}, parent)
-	if err != nil {
-		return nil, err
-	}
-	b.JobRole, _, err = newServiceRole(ctx, name+"-job",
-		"Job role of "+args.Workload+": what the job runs as",
-		"ecs-tasks.amazonaws.com", "", env, tg, nil, parent)
-	if err != nil {
-		return nil, err
-	}
-
-	logGroupName := "/aws/batch/" + name
-	b.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(logGroupName),
-		RetentionInDays: pulumi.Int(s.LogRetentionDays),
-		Tags:            tg.Named(logGroupName),
+	rt, err := newRuntime(ctx, name, runtimeArgs{
+		Workload: args.Workload, Kind: KindBatch, Service: "ecs-tasks.amazonaws.com",
+		RoleSuffix:      "job",
+		RoleDescription: "Job role of " + args.Workload + ": what the job runs as",
+		Execution: &executionArgs{
+			Description: "Batch job execution role of " + args.Workload + ": pulls the image, writes the logs",
+			Managed:     map[string]string{"ecr-logs": TaskExecutionPolicy},
+		},
+		LogGroupName: "/aws/batch/" + name, LogRetentionDays: s.LogRetentionDays,
+		Grants: args.Grants,
+		Env:    env, Tags: tg,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	b.Runtime, b.ExecutionRole, b.JobRole, b.LogGroup = rt, rt.ExecutionRole, rt.Role, rt.LogGroup
+	logGroupName := rt.LogGroupName
 
 	// No ServiceRole: Batch then uses its service-linked role
 	// (AWSServiceRoleForBatch), which it creates on first use.
@@ -136,10 +133,11 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 	},
 		parent,
 		// Jobs can be submitted once the definition exists. awslogs fails a job
-		// whose log group is missing (the definition names it only as text), and
-		// without the execution role's policy the job cannot pull its image (the
-		// definition holds the role's ARN, not the attachment).
-		pulumi.DependsOn(append(execAttach, b.LogGroup)))
+		// whose log group is missing (the definition names it only as text);
+		// without the execution role's policy the job cannot pull its image, and
+		// without the job role's grants it cannot reach what it was granted (the
+		// definition holds the roles' ARNs, not their policies).
+		pulumi.DependsOn(rt.Ready()))
 	if err != nil {
 		return nil, err
 	}

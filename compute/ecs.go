@@ -25,6 +25,13 @@ var ExecActions = []string{
 	"ssmmessages:OpenDataChannel",
 }
 
+// execChannelsGrant lets the task role open ECS Exec channels: Session
+// Manager's ssmmessages API has no resource-level permissions, hence "*".
+func execChannelsGrant() Grant {
+	return Grant{Key: "exec", Reason: "ECS Exec sessions into the container",
+		Statements: []Statement{{Sid: "ECSExecChannels", Actions: ExecActions, Resources: []pulumi.StringInput{pulumi.String("*")}}}}
+}
+
 // ClusterArgs are the inputs of the one ECS cluster every ecs workload runs in.
 type ClusterArgs struct {
 	Env     awsenv.Env
@@ -105,6 +112,9 @@ type ServiceArgs struct {
 	// TargetGroupARNs registers the tasks with these target groups (one per alb
 	// that routes to the workload), as LoadBalancer.TargetGroupARNs gives them.
 	TargetGroupARNs pulumi.StringArray
+	// Grants are the task role's (and execution role's) permissions beyond
+	// ECS Exec, one inline policy each.
+	Grants []Grant
 
 	Env     awsenv.Env
 	Protect bool
@@ -118,9 +128,11 @@ type Service struct {
 
 	// ExecutionRole is what ECS uses to pull the image and write logs.
 	ExecutionRole *iam.Role
-	// TaskRole is what the application runs as: ECS Exec channels only; attach
-	// more to grant the workload access.
-	TaskRole       *iam.Role
+	// TaskRole is what the application runs as: ECS Exec channels and the
+	// grants given in ServiceArgs.Grants.
+	TaskRole *iam.Role
+	// Runtime owns both roles, their grants and the log group.
+	Runtime        *Runtime
 	LogGroup       *cloudwatch.LogGroup
 	TaskDefinition *ecs.TaskDefinition
 	Service        *ecs.Service
@@ -152,49 +164,27 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	tg := workloadTags(args.Tags, args.Workload)
 	env := args.Env
 
-	var err error
-	var execAttach []pulumi.Resource
-	svc.ExecutionRole, execAttach, err = newServiceRole(ctx, name+"-exec",
-		"ECS task execution role of "+args.Workload+": pulls the image, writes the logs",
-		"ecs-tasks.amazonaws.com", "", env, tg, map[string]string{"ecr-logs": TaskExecutionPolicy}, parent)
-	if err != nil {
-		return nil, err
-	}
-	// The application's own role: only tasks launched for this account may
-	// assume it (ECS sends aws:SourceAccount for task roles).
-	svc.TaskRole, _, err = newServiceRole(ctx, name+"-task",
-		"Task role of "+args.Workload+": what the application runs as",
-		"ecs-tasks.amazonaws.com", env.AccountID, env, tg, nil, parent)
-	if err != nil {
-		return nil, err
-	}
-	execPolicy, err := json.Marshal(map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{map[string]any{
-			"Sid": "ECSExecChannels", "Effect": "Allow",
-			"Action": ExecActions, "Resource": "*",
-		}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	execChannels, err := iam.NewRolePolicy(ctx, name+"-task-exec", &iam.RolePolicyArgs{
-		Role:   svc.TaskRole.Name,
-		Policy: pulumi.String(string(execPolicy)),
+	rt, err := newRuntime(ctx, name, runtimeArgs{
+		Workload: args.Workload, Kind: KindECS, Service: "ecs-tasks.amazonaws.com",
+		RoleSuffix:      "task",
+		RoleDescription: "Task role of " + args.Workload + ": what the application runs as",
+		// Only tasks launched for this account may assume the task role (ECS
+		// sends aws:SourceAccount for task roles).
+		SourceAccount: true,
+		Execution: &executionArgs{
+			Description: "ECS task execution role of " + args.Workload + ": pulls the image, writes the logs",
+			Managed:     map[string]string{"ecr-logs": TaskExecutionPolicy},
+		},
+		LogGroupName: "/ecs/" + name, LogRetentionDays: s.LogRetentionDays,
+		Grants: append([]Grant{execChannelsGrant()}, args.Grants...),
+		Env:    env, Tags: tg,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-
-	logGroupName := "/ecs/" + name
-	svc.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(logGroupName),
-		RetentionInDays: pulumi.Int(s.LogRetentionDays),
-		Tags:            tg.Named(logGroupName),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
+	svc.Runtime = rt
+	svc.ExecutionRole, svc.TaskRole, svc.LogGroup = rt.ExecutionRole, rt.Role, rt.LogGroup
+	logGroupName := rt.LogGroupName
 
 	containers, err := containerDefinitions(args.Workload, s, env.Region, logGroupName)
 	if err != nil {
@@ -254,10 +244,11 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		// Tasks start as soon as the service exists. Without the execution
 		// role's policy they cannot pull the image (and the circuit breaker
 		// rolls the first deployment back); without the log group awslogs fails
-		// the task; without the task role's policy the ECS Exec agent in them
-		// never starts. The task definition names the group as a plain string
-		// and neither policy is an input, so nothing else orders them.
-		pulumi.DependsOn(append(execAttach, execChannels, svc.LogGroup)))
+		// the task; without the task role's grants the ECS Exec agent in them
+		// never starts and the application cannot reach what it was granted.
+		// The task definition names the group as a plain string and no policy
+		// is an input, so nothing else orders them.
+		pulumi.DependsOn(rt.Ready()))
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,9 @@ type FleetArgs struct {
 	// alb that routes to the workload); the group then uses the load
 	// balancer's health check.
 	TargetGroupARNs pulumi.StringArray
+	// Grants are the instance role's permissions beyond Session Manager, one
+	// inline policy each.
+	Grants []Grant
 
 	Env     awsenv.Env
 	Protect bool
@@ -56,9 +59,10 @@ type FleetArgs struct {
 type Fleet struct {
 	pulumi.ResourceState
 
-	// Role is the instance role: attach more policies to it (with
-	// iam.RolePolicyAttachment or iam.RolePolicy) to grant the workload access.
-	Role            *iam.Role
+	// Role is the instance role: Session Manager and FleetArgs.Grants.
+	Role *iam.Role
+	// Runtime owns the role and its grants.
+	Runtime         *Runtime
 	InstanceProfile *iam.InstanceProfile
 	LaunchTemplate  *ec2.LaunchTemplate
 	Group           *autoscaling.Group
@@ -100,15 +104,20 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	parent := pulumi.Parent(f)
 	tg := workloadTags(args.Tags, args.Workload)
 
-	var err error
 	// EC2 does not pass aws:SourceAccount when it assumes an instance role, so
 	// the trust policy cannot carry that condition.
-	f.Role, _, err = newServiceRole(ctx, name+"-role",
-		"Instance role of "+args.Workload+": Session Manager only; attach more to grant access",
-		"ec2.amazonaws.com", "", args.Env, tg, map[string]string{"ssm": SSMManagedPolicy}, parent)
+	rt, err := newRuntime(ctx, name, runtimeArgs{
+		Workload: args.Workload, Kind: KindEC2, Service: "ec2.amazonaws.com",
+		RoleSuffix:      "role",
+		RoleDescription: "Instance role of " + args.Workload + ": Session Manager only; attach more to grant access",
+		Managed:         map[string]string{"ssm": SSMManagedPolicy},
+		Grants:          args.Grants,
+		Env:             args.Env, Tags: tg,
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	f.Runtime, f.Role = rt, rt.Role
 	f.InstanceProfile, err = iam.NewInstanceProfile(ctx, name+"-profile", &iam.InstanceProfileArgs{
 		Role: f.Role.Name,
 		Tags: tg.Named(name + "-profile"),
@@ -200,7 +209,13 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			},
 		},
 		Tags: groupTags,
-	}, parent)
+	},
+		parent,
+		// Instances launch as soon as the group exists and register with Session
+		// Manager and use their grants at boot; the launch template holds only
+		// the instance profile, not the role's policies, so nothing else makes
+		// the group wait for them.
+		pulumi.DependsOn(rt.Ready()))
 	if err != nil {
 		return nil, err
 	}

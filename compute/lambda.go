@@ -24,6 +24,9 @@ type FunctionArgs struct {
 	PrivateSubnetIDs pulumi.StringArrayInput
 	// SecurityGroupID is the workload's own group, from the security package.
 	SecurityGroupID pulumi.StringInput
+	// Grants are the role's permissions beyond VPC access and logs, one inline
+	// policy each.
+	Grants []Grant
 
 	Env     awsenv.Env
 	Protect bool
@@ -35,8 +38,10 @@ type FunctionArgs struct {
 type Function struct {
 	pulumi.ResourceState
 
-	// Role is the execution role: attach more to grant the function access.
-	Role     *iam.Role
+	// Role is the execution role: VPC access, logs and FunctionArgs.Grants.
+	Role *iam.Role
+	// Runtime owns the role, its grants and the log group.
+	Runtime  *Runtime
 	LogGroup *cloudwatch.LogGroup
 	Function *lambda.Function
 
@@ -71,27 +76,24 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	parent := pulumi.Parent(fn)
 	tg := workloadTags(args.Tags, args.Workload)
 
-	var err error
-	var attach []pulumi.Resource
 	// No aws:SourceAccount condition: Lambda's execution-role trust is
 	// documented without one, and a condition the service does not satisfy
 	// would stop every invocation.
-	fn.Role, attach, err = newServiceRole(ctx, name+"-role",
-		"Execution role of "+args.Workload+": VPC interfaces and logs only; attach more to grant access",
-		"lambda.amazonaws.com", "", args.Env, tg, map[string]string{"vpc": LambdaVPCPolicy}, parent)
-	if err != nil {
-		return nil, err
-	}
-
-	logGroupName := "/aws/lambda/" + name
-	fn.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(logGroupName),
-		RetentionInDays: pulumi.Int(s.LogRetentionDays),
-		Tags:            tg.Named(logGroupName),
+	rt, err := newRuntime(ctx, name, runtimeArgs{
+		Workload: args.Workload, Kind: KindLambda, Service: "lambda.amazonaws.com",
+		RoleSuffix:      "role",
+		RoleDescription: "Execution role of " + args.Workload + ": VPC interfaces and logs only; attach more to grant access",
+		Managed:         map[string]string{"vpc": LambdaVPCPolicy},
+		// Fixed, not derived from the function: the function's name is fixed to
+		// match it (Lambda writes to /aws/lambda/<function name>).
+		LogGroupName: "/aws/lambda/" + name, LogRetentionDays: s.LogRetentionDays,
+		Grants: args.Grants,
+		Env:    args.Env, Tags: tg,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	fn.Runtime, fn.Role, fn.LogGroup = rt, rt.Role, rt.LogGroup
 
 	fa := &lambda.FunctionArgs{
 		// Fixed, not auto-named: the log group above must carry this exact name.
@@ -128,10 +130,11 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		parent,
 		// The log group first: a function that runs before it exists creates
 		// the group itself, with no retention and no tags, and creating ours
-		// then fails because the name is taken. The role's policy first: Lambda
-		// checks at creation that the role may create network interfaces in the
-		// VPC and refuses the function otherwise.
-		pulumi.DependsOn(append(attach, fn.LogGroup)))
+		// then fails because the name is taken. The role's policies first:
+		// Lambda checks at creation that the role may create network interfaces
+		// in the VPC and refuses the function otherwise, and a first invocation
+		// without its grants fails.
+		pulumi.DependsOn(rt.Ready()))
 	if err != nil {
 		return nil, err
 	}
