@@ -53,6 +53,8 @@ func (w *yamlWriter) item(indent int, value, note string) {
 	w.line(indent, s)
 }
 
+var accountIDText = regexp.MustCompile(`^[0-9]{12}$`)
+
 var plainScalar = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/@-]*$`)
 
 // scalar renders a string as a YAML scalar that reads back as that string.
@@ -150,6 +152,11 @@ func (d *draft) render() []byte {
 		regionNote = ""
 	}
 	w.kv(1, "aws:region", scalar(d.region), regionNote)
+	if accountIDText.MatchString(d.vpc.OwnerID) {
+		// The audited account, and no other: the provider refuses to run
+		// anywhere else, and the offline plan simulates this account.
+		w.kv(1, "aws:allowedAccountIds", "["+strconv.Quote(d.vpc.OwnerID)+"]", "the VPC's owner")
+	}
 	w.comment(1, "Every resource the program creates carries these tags; adopted resources keep their own.")
 	w.key(1, "aws:defaultTags")
 	w.key(2, "tags")

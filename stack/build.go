@@ -29,6 +29,10 @@ type Design struct {
 	Rules *security.Graph
 	// Endpoints are the interface endpoint services to create.
 	Endpoints []string
+	// Warnings are what a reviewer should know about the design (an ARN of
+	// another account, say), each naming its config key; Platform.Warnings
+	// lists them and a real run logs them in the preview.
+	Warnings []string
 }
 
 // NewDesign turns a validated config and the region's available zones into a design.
@@ -155,6 +159,10 @@ func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, fmt.Errorf("reading the caller's account: %w", err)
 	}
 	env.AccountID = caller.AccountId
+	accountWarnings, err := cfg.CheckAccount(env.AccountID)
+	if err != nil {
+		return nil, err
+	}
 	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{
 		State: pulumi.StringRef("available"),
 		// Opt-in zones (Local Zones, Wavelength) lack most services this platform uses.
@@ -167,6 +175,7 @@ func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Warnings = append(d.Warnings, accountWarnings...)
 	return Register(ctx, d)
 }
 
@@ -325,6 +334,13 @@ func Program(opts Options) pulumi.RunFunc {
 		}
 		if opts.OnBuild != nil {
 			opts.OnBuild(pl)
+		}
+		// What the offline plan prints under "Warnings" shows in a real
+		// preview too, where reviewers read it.
+		for _, w := range pl.Warnings() {
+			if err := ctx.Log.Warn(w, nil); err != nil {
+				return err
+			}
 		}
 		for name, v := range pl.Exports() {
 			if opts.OnExport != nil {

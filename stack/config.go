@@ -41,8 +41,11 @@ type Config struct {
 	Workloads compute.Config
 	// Compliance holds the controls this stack accepts failing, each with a reason.
 	Compliance review.ComplianceConfig
+	// AllowedAccountIDs is aws:allowedAccountIds: the accounts the provider may deploy into.
+	AllowedAccountIDs []string
 
 	set map[string]bool // keys the stack file sets
+	raw map[string]any  // the platform values as the stack file wrote them, by key
 }
 
 // Key describes one config key the program reads. The table drives loading,
@@ -134,7 +137,7 @@ func (m mapSource) Object(key string, out any) error {
 
 func load(src Source, project, stack string, present []string) (*Config, error) {
 	var p problems.List
-	c := &Config{Project: project, Stack: stack, set: map[string]bool{}}
+	c := &Config{Project: project, Stack: stack, set: map[string]bool{}, raw: map[string]any{}}
 
 	var known []string
 	for _, k := range ConfigKeys {
@@ -161,6 +164,7 @@ func load(src Source, project, stack string, present []string) (*Config, error) 
 		p.Add("aws:region", "required; set it with `pulumi config set aws:region us-east-1`")
 	}
 	c.DefaultTags = loadDefaultTags(src, stack, &p)
+	c.AllowedAccountIDs = loadAllowedAccounts(src, &p)
 
 	for _, k := range ConfigKeys {
 		s, ok := src.Get(k.Name)
@@ -178,6 +182,7 @@ func load(src Source, project, stack string, present []string) (*Config, error) 
 			continue
 		}
 		c.set[k.Name] = true
+		c.raw[k.Name] = raw
 		k.load(c, raw, &p)
 	}
 

@@ -268,5 +268,6 @@ func (pl *Platform) Warnings() []string {
 	if pl.Design.Config.Network.NAT == "single" {
 		out = append(out, "platform:network.nat is single: losing its zone cuts every zone's egress; production uses perAz")
 	}
+	out = append(out, pl.Design.Warnings...)
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/acme/platform/change"
@@ -20,7 +21,10 @@ import (
 	"github.com/acme/platform/internal/sim"
 	"github.com/acme/platform/review"
 	"github.com/acme/platform/security"
+	"github.com/acme/platform/stack"
 )
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -73,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	saveGraph := fs.String("save-graph", "", "write the registered graph as JSON, for a later --against")
 	strict := fs.Bool("strict", false, "exit 4 when a compliance control fails and the stack does not accept it")
 	markdown := fs.Bool("markdown", false, "with --against: print the change report as markdown (for a PR comment)")
+	account := fs.String("account", "", "the account to simulate (12 digits); default: the stack's first aws:allowedAccountIds, else "+sim.AccountID)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: plan --stack NAME | --file Pulumi.NAME.yaml [flags]")
 		fs.PrintDefaults()
@@ -89,7 +94,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		path = filepath.Join(*dir, "Pulumi."+*stackName+".yaml")
 	}
 
-	res, err := offline.RunFile(path)
+	if *account != "" && !accountID.MatchString(*account) {
+		fmt.Fprintf(stderr, "plan: --account %q is not a 12-digit account ID\n", *account)
+		return 2
+	}
+	f, err := stack.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "plan: %v\n", err)
+		return 1
+	}
+	res, err := offline.RunAs(f, *account)
 	if err != nil {
 		var pe *problems.Error
 		if errors.As(err, &pe) {
@@ -134,7 +148,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, security.RenderReach(paths))
 		return 0
 	}
-	fmt.Fprintf(stdout, "Offline plan for stack %q (%s, region %s, account simulated)\n\n", res.File.Stack, path, d.Env.Region)
+	accountFrom := "aws:allowedAccountIds"
+	switch {
+	case *account != "":
+		accountFrom = "--account"
+	case len(d.Config.AllowedAccountIDs) == 0:
+		accountFrom = "no aws:allowedAccountIds: a stand-in"
+	}
+	fmt.Fprintf(stdout, "Offline plan for stack %q (%s, region %s, account %s simulated, from %s)\n\n", res.File.Stack, path, d.Env.Region, d.Env.AccountID, accountFrom)
 	fmt.Fprintln(stdout, "Resources by component:")
 	report.Tree(stdout, res.Graph)
 	fmt.Fprintf(stdout, "\nSubnets (VPC %s, NAT %s):\n", d.Plan.VPC, d.Config.Network.NAT)

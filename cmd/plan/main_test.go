@@ -166,3 +166,28 @@ func TestPlan_WarnsAboutADevLoadBalancerWithoutCertificate(t *testing.T) {
 		t.Errorf("prod should have no warnings")
 	}
 }
+
+// The plan simulates the account the stack file is pinned to, or the one
+// --account names; every ARN in the file is checked against it.
+func TestPlan_SimulatesTheStacksOwnAccount(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "account 111122223333 simulated, from aws:allowedAccountIds") {
+		t.Errorf("header: %s", strings.SplitN(out.String(), "\n", 2)[0])
+	}
+	out.Reset()
+	errb.Reset()
+	// Another account than the one the file allows: refused, as the provider would.
+	if code := run([]string{"--stack", "prod", "--dir", "../..", "--account", "444455556666"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "aws:allowedAccountIds: the credentials are for account 444455556666, which is not listed (111122223333)") {
+		t.Errorf("exit %d, stderr %s", code, errb.String())
+	}
+	for _, bad := range []string{"12345678901", "1234567890123", "abc"} {
+		errb.Reset()
+		if code := run([]string{"--stack", "prod", "--dir", "../..", "--account", bad}, &out, &errb); code != 2 {
+			t.Errorf("--account %s: exit %d", bad, code)
+		}
+	}
+}

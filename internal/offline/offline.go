@@ -4,7 +4,9 @@
 package offline
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -29,13 +31,21 @@ func RunFile(path string) (*Result, error) {
 	return Run(f)
 }
 
-// Run runs the program on already parsed stack values.
-func Run(f *stack.File) (*Result, error) {
+// Run runs the program on already parsed stack values, as the account the
+// stack file is meant for (see Account).
+func Run(f *stack.File) (*Result, error) { return RunAs(f, "") }
+
+// RunAs runs the program as the given account ("" for Account(f)).
+func RunAs(f *stack.File, account string) (*Result, error) {
 	region := f.Values["aws:region"]
 	if region == "" {
 		region = "us-east-1"
 	}
 	mon := sim.NewMonitor(stack.Project, f.Stack, region)
+	if account == "" {
+		account = Account(f)
+	}
+	mon.AccountID = account
 	var (
 		mu sync.Mutex
 		pl *stack.Platform
@@ -57,4 +67,19 @@ func Run(f *stack.File) (*Result, error) {
 	// On error the result still carries what was registered (for a rejected
 	// config: nothing), so callers can show it.
 	return &Result{File: f, Graph: g, Platform: pl}, runErr
+}
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Account is the account an offline run simulates for a stack file: the
+// first of its aws:allowedAccountIds (the provider setting that refuses any
+// other account), else sim.AccountID. Taking the stack's own account keeps
+// the ARNs it names (certificates, images, buckets) in the caller's account,
+// as they would be on a real run, so only a real mismatch is flagged.
+func Account(f *stack.File) string {
+	var ids []string
+	if json.Unmarshal([]byte(f.Values["aws:allowedAccountIds"]), &ids) == nil && len(ids) > 0 && accountID.MatchString(ids[0]) {
+		return ids[0]
+	}
+	return sim.AccountID
 }

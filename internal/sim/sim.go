@@ -18,7 +18,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// AccountID is the account the simulated engine pretends to deploy into.
+// AccountID is the account the simulated engine pretends to deploy into
+// unless it is told another one (Monitor.AccountID): the offline plan takes
+// the stack's own aws:allowedAccountIds, so the ARNs a stack file names are
+// checked against the account it is meant for.
 const AccountID = "123456789012"
 
 // Resource is one registered resource as the engine saw it.
@@ -145,6 +148,9 @@ func (g *Graph) JSON() ([]byte, error) { return json.MarshalIndent(g, "", "  ") 
 // outputs (IDs, ARNs, addresses) and records what it was asked to create.
 type Monitor struct {
 	Project, Stack, Region string
+	// AccountID is the caller's account (getCallerIdentity) and the account of
+	// every fabricated ARN; NewMonitor sets the package default.
+	AccountID string
 
 	mu        sync.Mutex
 	resources map[string]*Resource
@@ -154,7 +160,7 @@ type Monitor struct {
 
 // NewMonitor returns an empty monitor.
 func NewMonitor(project, stack, region string) *Monitor {
-	return &Monitor{Project: project, Stack: stack, Region: region, resources: map[string]*Resource{}, exports: map[string]any{}}
+	return &Monitor{Project: project, Stack: stack, Region: region, AccountID: AccountID, resources: map[string]*Resource{}, exports: map[string]any{}}
 }
 
 // Graph returns what has been recorded; call it after pulumi.RunErr returns.
@@ -238,7 +244,7 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		if id == "" {
 			id = physicalID(r.Type, r.Name)
 		}
-		fabricate(state, r.Type, r.Name, id, m.Region)
+		fabricate(state, r.Type, r.Name, id, m.Region, m.account())
 	}
 	r.ID = id
 	r.Outputs = state.Mappable()
@@ -251,6 +257,14 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	}
 	m.resources[r.URN] = r
 	return id, state, nil
+}
+
+// account is the simulated caller's account.
+func (m *Monitor) account() string {
+	if m.AccountID == "" {
+		return AccountID
+	}
+	return m.AccountID
 }
 
 // Call implements pulumi.MockResourceMonitor for the data sources the program reads.
@@ -267,8 +281,8 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}), nil
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"accountId": AccountID, "arn": "arn:aws:iam::" + AccountID + ":user/offline-plan",
-			"userId": "AIDAOFFLINEPLAN", "id": AccountID,
+			"accountId": m.account(), "arn": "arn:aws:iam::" + m.account() + ":user/offline-plan",
+			"userId": "AIDAOFFLINEPLAN", "id": m.account(),
 		}), nil
 	case "aws:index/getRegion:getRegion":
 		return resource.NewPropertyMapFromMap(map[string]any{"name": m.Region, "id": m.Region}), nil
@@ -324,14 +338,19 @@ func physicalID(typ, name string) string {
 }
 
 // fabricate fills the computed outputs the program and its tools read.
-func fabricate(state resource.PropertyMap, typ, name, id, region string) {
+func fabricate(state resource.PropertyMap, typ, name, id, region, account string) {
 	set := func(k string, v any) {
 		if _, ok := state[resource.PropertyKey(k)]; !ok {
 			state[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
 		}
 	}
 	mod := strings.Split(strings.TrimPrefix(typ, "aws:"), "/")[0]
-	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", mod, region, AccountID, strings.ToLower(typ[strings.LastIndex(typ, ":")+1:]), id))
+	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", mod, region, account, strings.ToLower(typ[strings.LastIndex(typ, ":")+1:]), id))
+	// A name prefix gets what the provider appends to it: a unique suffix
+	// (26 characters) fixed at creation and kept in the state.
+	if v, ok := state["namePrefix"]; ok && v.IsString() {
+		set("name", v.StringValue()+hexHash(typ+"/"+name, 26))
+	}
 	set("name", name)
 	switch typ {
 	case "aws:ec2/eip:Eip":
@@ -353,7 +372,7 @@ func fabricate(state resource.PropertyMap, typ, name, id, region string) {
 		set("readerEndpoint", name+".cluster-ro-"+hexHash(region, 12)+"."+region+".rds.amazonaws.com")
 		set("port", 5432)
 		set("masterUserSecrets", []any{map[string]any{
-			"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!cluster-%s", region, AccountID, hexHash(name, 12)),
+			"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!cluster-%s", region, account, hexHash(name, 12)),
 			"secretStatus": "active",
 		}})
 	case "aws:rds/clusterInstance:ClusterInstance":
@@ -365,15 +384,15 @@ func fabricate(state resource.PropertyMap, typ, name, id, region string) {
 		set("dnsName", "*."+id+".prod.clientvpn."+region+".amazonaws.com")
 	case "aws:kms/key:Key":
 		set("keyId", id)
-		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, AccountID, id))
+		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, id))
 	case "aws:iam/role:Role":
-		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:iam::%s:role/%s", AccountID, name))
+		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		n := name
 		if v, ok := state["name"]; ok && v.IsString() {
 			n = v.StringValue()
 		}
-		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, n))
+		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, account, n))
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/internal/sim"
@@ -50,5 +53,50 @@ func TestMonitor_FailsOnTwoResourcesWithOneName(t *testing.T) {
 	}, pulumi.WithMocks("platform", "t", m))
 	if _, err := m.Graph(); err == nil || !strings.Contains(err.Error(), "duplicate resource URN") {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestMonitor_SimulatesTheAccountItIsGiven(t *testing.T) {
+	m := sim.NewMonitor("platform", "t", "us-east-1")
+	if m.AccountID != sim.AccountID {
+		t.Fatalf("default account %q", m.AccountID)
+	}
+	m.AccountID = "111122223333"
+	var caller string
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		id, err := aws.GetCallerIdentity(ctx, nil)
+		if err != nil {
+			return err
+		}
+		caller = id.AccountId
+		_, err = kms.NewKey(ctx, "k", &kms.KeyArgs{})
+		return err
+	}, pulumi.WithMocks("platform", "t", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := m.Graph()
+	k, _ := g.Named("aws:kms/key:Key", "k")
+	if caller != "111122223333" || !strings.HasPrefix(k.Outputs["arn"].(string), "arn:aws:kms:us-east-1:111122223333:key/") {
+		t.Errorf("caller %q, key %v", caller, k.Outputs["arn"])
+	}
+}
+
+// A name prefix gets a fixed-length unique suffix, as the provider gives it.
+func TestMonitor_NamePrefixGetsAUniqueSuffix(t *testing.T) {
+	m := sim.NewMonitor("platform", "t", "us-east-1")
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := cloudwatch.NewLogGroup(ctx, "g", &cloudwatch.LogGroupArgs{NamePrefix: pulumi.String("/platform/p-")})
+		return err
+	}, pulumi.WithMocks("platform", "t", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := m.Graph()
+	lg, _ := g.Named("aws:cloudwatch/logGroup:LogGroup", "g")
+	name, _ := lg.Outputs["name"].(string)
+	if !strings.HasPrefix(name, "/platform/p-") || len(name) != len("/platform/p-")+26 ||
+		lg.Outputs["arn"] != "arn:aws:logs:us-east-1:"+sim.AccountID+":log-group:"+name {
+		t.Errorf("name %q, arn %v", name, lg.Outputs["arn"])
 	}
 }
