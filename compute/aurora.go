@@ -193,8 +193,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			PerformanceInsightsEnabled: pulumi.Bool(true),
 			AutoMinorVersionUpgrade:    pulumi.Bool(true),
 			PromotionTier:              pulumi.Int(promotion),
-			CopyTagsToSnapshot:         pulumi.Bool(true),
-			Tags:                       tg.Named(iname, "platform:instance", fmt.Sprint(n)),
+			// No CopyTagsToSnapshot: AWS refuses it on an Aurora instance (the
+			// cluster's setting governs its snapshots).
+			Tags: tg.Named(iname, "platform:instance", fmt.Sprint(n)),
 		}, iopts...)
 		if err != nil {
 			return nil, err

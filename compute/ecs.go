@@ -232,6 +232,10 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		DeploymentCircuitBreaker: &ecs.ServiceDeploymentCircuitBreakerArgs{
 			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
 		},
+		// `pulumi up` waits until the new tasks are running and healthy, so a
+		// deployment the circuit breaker rolls back fails the update instead
+		// of ending green with the old tasks still serving.
+		WaitForSteadyState:              pulumi.Bool(true),
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
 		DeploymentMaximumPercent:        pulumi.Int(200),
 		LoadBalancers:                   lbs,

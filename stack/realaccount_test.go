@@ -1,0 +1,182 @@
+package stack_test
+
+// Tests for what a real account refuses or does on its own and the mock
+// engine does not (issue 17, compute items). Each runs over the registered
+// graph of every stack file in the repository: the stacks at the top and the
+// migration stages under examples/.
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/sim"
+)
+
+const (
+	tRDSCluster  = "aws:rds/cluster:Cluster"
+	tRDSInstance = "aws:rds/clusterInstance:ClusterInstance"
+	tRG          = "aws:elasticache/replicationGroup:ReplicationGroup"
+	tECSService  = "aws:ecs/service:Service"
+	tLT          = "aws:ec2/launchTemplate:LaunchTemplate"
+	tASG         = "aws:autoscaling/group:Group"
+)
+
+var (
+	everyMu   sync.Mutex
+	everyRuns map[string]*offline.Result
+)
+
+// everyStack runs the program on every stack file in the repository (cached)
+// and returns the results by path.
+func everyStack(t *testing.T) map[string]*offline.Result {
+	t.Helper()
+	everyMu.Lock()
+	defer everyMu.Unlock()
+	if everyRuns != nil {
+		return everyRuns
+	}
+	var files []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), "Pulumi.") && strings.HasSuffix(d.Name(), ".yaml") && d.Name() != "Pulumi.yaml" {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil || len(files) < 2 {
+		t.Fatalf("stack files %v: %v", files, err)
+	}
+	out := map[string]*offline.Result{}
+	for _, f := range files {
+		res, err := offline.RunFile(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[f] = res
+	}
+	everyRuns = out
+	return out
+}
+
+// ofEveryStack returns every resource of a type over every stack file, and
+// fails when there is none (a loop over nothing proves nothing).
+func ofEveryStack(t *testing.T, typ string) map[string][]sim.Resource {
+	t.Helper()
+	out := map[string][]sim.Resource{}
+	n := 0
+	for path, res := range everyStack(t) {
+		rs := res.Graph.OfType(typ)
+		out[path] = rs
+		n += len(rs)
+	}
+	if n == 0 {
+		t.Fatalf("no %s in any stack file: the test checks nothing", typ)
+	}
+	return out
+}
+
+// auroraExclusive reads cfn-lint's rule of what an Aurora DB instance must not
+// set (the properties that belong to the cluster), as CloudFormation names.
+func auroraExclusive(t *testing.T) []string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is missing; install python3 and `pip install cfn-lint==1.51.*`")
+	}
+	out, err := exec.Command(py, "-c", "import cfnlint, os; print(os.path.dirname(cfnlint.__file__))").Output()
+	if err != nil {
+		t.Fatalf("cfn-lint is not installed (%v); install it with `pip install cfn-lint==1.51.*`", err)
+	}
+	path := filepath.Join(strings.TrimSpace(string(out)), "data", "schemas", "extensions", "aws_rds_dbinstance", "aurora_exclusive.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("cfn-lint's Aurora DB instance rule: %v", err)
+	}
+	var rule struct {
+		Then struct {
+			Not struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"not"`
+		} `json:"then"`
+	}
+	if err := json.Unmarshal(b, &rule); err != nil {
+		t.Fatal(err)
+	}
+	var props []string
+	for p := range rule.Then.Not.Properties {
+		props = append(props, p)
+	}
+	if len(props) == 0 {
+		t.Fatalf("%s lists no properties: its shape changed", path)
+	}
+	return props
+}
+
+// pulumiNames maps CloudFormation property names of AWS::RDS::DBInstance to
+// the aws.rds.ClusterInstance inputs that set the same API field.
+var pulumiNames = map[string][]string{
+	"AllocatedStorage":                {"allocatedStorage"},
+	"CopyTagsToSnapshot":              {"copyTagsToSnapshot"},
+	"DeletionProtection":              {"deletionProtection"},
+	"EnableIAMDatabaseAuthentication": {"iamDatabaseAuthenticationEnabled"},
+	"MasterUserPassword":              {"password", "masterPassword"},
+	"StorageEncrypted":                {"storageEncrypted"},
+}
+
+// AWS's resource schema for AWS::RDS::DBInstance refuses, for an Aurora
+// engine, the properties that belong to the cluster: copyTagsToSnapshot among
+// them (the cluster carries it).
+func TestAurora_InstancesSetNothingThatBelongsToTheCluster(t *testing.T) {
+	refused := auroraExclusive(t)
+	for path, instances := range ofEveryStack(t, tRDSInstance) {
+		for _, inst := range instances {
+			for _, cfn := range refused {
+				names, ok := pulumiNames[cfn]
+				if !ok {
+					t.Errorf("cfn-lint refuses %s on Aurora instances; map it to its ClusterInstance input in pulumiNames", cfn)
+					continue
+				}
+				for _, n := range names {
+					if _, set := inst.Inputs[n]; set {
+						t.Errorf("%s: %s sets %s (%s), which AWS refuses on an Aurora instance", path, inst.Name, n, cfn)
+					}
+				}
+			}
+		}
+	}
+	for path, clusters := range ofEveryStack(t, tRDSCluster) {
+		for _, c := range clusters {
+			if c.Inputs["copyTagsToSnapshot"] != true {
+				t.Errorf("%s: cluster %s does not copy its tags to snapshots", path, c.Name)
+			}
+		}
+	}
+}
+
+// A rolling deployment whose new tasks never become healthy must fail
+// `pulumi up`, not end green while the circuit breaker quietly rolls back.
+func TestECS_DeploysWaitForSteadyState(t *testing.T) {
+	for path, services := range ofEveryStack(t, tECSService) {
+		for _, s := range services {
+			if s.Inputs["waitForSteadyState"] != true {
+				t.Errorf("%s: service %s does not wait for steady state", path, s.Name)
+			}
+			cb, _ := s.Inputs["deploymentCircuitBreaker"].(map[string]any)
+			if cb["enable"] != true || cb["rollback"] != true {
+				t.Errorf("%s: service %s has no circuit breaker with rollback: %v", path, s.Name, cb)
+			}
+		}
+	}
+}
