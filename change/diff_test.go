@@ -72,6 +72,7 @@ const (
 	tRolePol = "aws:iam/rolePolicy:RolePolicy"
 	tLB      = "aws:lb/loadBalancer:LoadBalancer"
 	tRG      = "aws:elasticache/replicationGroup:ReplicationGroup"
+	tAlarm   = "aws:cloudwatch/metricAlarm:MetricAlarm"
 )
 
 func mustEntry(t *testing.T, r *Report, typ, name string) Entry {
@@ -427,7 +428,9 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2
 	aws:s3/bucketOwnershipControls:BucketOwnershipControls aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2
 	aws:s3/bucketPolicy:BucketPolicy aws:ssm/document:Document aws:ec2clientvpn/endpoint:Endpoint
-	aws:ec2clientvpn/networkAssociation:NetworkAssociation aws:ec2clientvpn/authorizationRule:AuthorizationRule`)
+	aws:ec2clientvpn/networkAssociation:NetworkAssociation aws:ec2clientvpn/authorizationRule:AuthorizationRule
+	aws:sns/topic:Topic aws:sns/topicSubscription:TopicSubscription aws:sns/topicPolicy:TopicPolicy
+	aws:cloudwatch/metricAlarm:MetricAlarm aws:cloudwatch/eventRule:EventRule`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

@@ -74,6 +74,9 @@ package change
 //	internal/service/s3/bucket_ownership_controls.go          01c08000ddb14181b5bd19201d8fca311dc570e4
 //	internal/service/s3/bucket_lifecycle_configuration.go     01606926a0c0ab9174aec440f976a48b0baee722 (framework)
 //	internal/service/s3/bucket_policy.go                      0073593e7d6993ba482409f4dc35438daaa79bb3 (v5 era)
+//	internal/service/sns/topic.go                             00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026)
+//	internal/service/sns/topic_subscription.go                04a2e6e5bc625ec85ea8c678219b483fc674877e
+//	internal/service/cloudwatch/metric_alarm.go               (index id 53238791901, 2026)
 //
 // Not verified line by line in this session (the stored copy was unreadable in
 // the budget or too old); these rows carry Verified: false and their facts are
@@ -81,7 +84,8 @@ package change
 // (bucket, bucket_prefix, object_lock_enabled), ecs/cluster.go (name),
 // ecs/task_definition.go (every argument but tags/skip_destroy/track_latest),
 // lambda/function.go (function_name, package_type),
-// batch/compute_environment.go, ssm/document.go (name).
+// batch/compute_environment.go, ssm/document.go (name), sns/topic_policy.go
+// (arn), events/rule.go (name, name_prefix, event_bus_name).
 //
 // A property that only sometimes forces replacement (a CustomizeDiff
 // ForceNewIf, a framework ModifyPlan) is listed under Conditional and counted
@@ -596,6 +600,38 @@ var Rules = map[string]Rule{
 		Advice: map[string]string{
 			"": "add the new rule first, then remove the old one, so no user loses access in between",
 		},
+	},
+
+	// Day-2 operations (issue 14): the alarm topic and the alarms.
+	"aws:sns/topic:Topic": {
+		Source:   "sns/topic.go",
+		Verified: true,
+		ForceNew: []string{"fifoTopic", "name", "namePrefix"},
+		Advice: map[string]string{
+			"": "a new topic loses every confirmed subscription: create the new topic beside the old one, have subscribers confirm, then move the alarms",
+		},
+	},
+	"aws:sns/topicSubscription:TopicSubscription": {
+		Source:   "sns/topic_subscription.go",
+		Verified: true,
+		// Pulumi's topic is the schema's topic_arn.
+		ForceNew: []string{"endpoint", "protocol", "topic"},
+	},
+	"aws:sns/topicPolicy:TopicPolicy": {
+		Source:   "sns/topic_policy.go",
+		Verified: false,
+		ForceNew: []string{"arn"},
+	},
+	"aws:cloudwatch/metricAlarm:MetricAlarm": {
+		Source:   "cloudwatch/metric_alarm.go",
+		Verified: true,
+		// Pulumi's name is the schema's alarm_name; everything else is a PutMetricAlarm in place.
+		ForceNew: []string{"name"},
+	},
+	"aws:cloudwatch/eventRule:EventRule": {
+		Source:   "events/rule.go",
+		Verified: false,
+		ForceNew: []string{"eventBusName", "name", "namePrefix"},
 	},
 }
 

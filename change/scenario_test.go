@@ -306,7 +306,9 @@ func TestScenarioNATPerAZToSingle(t *testing.T) {
 	wantAdded(t, r)
 	wantRemoved(t, r,
 		tNAT+" prod-nat-us-east-1b", tEIP+" prod-nat-us-east-1b-eip",
-		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip")
+		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip",
+		// Each gateway's port-allocation alarm goes with it.
+		tAlarm+" prod-alarms-nat-us-east-1b-port-allocation-errors", tAlarm+" prod-alarms-nat-us-east-1c-port-allocation-errors")
 	checkNATSwitch(t, r)
 }
 
@@ -316,7 +318,8 @@ func TestScenarioNATSingleToPerAZ(t *testing.T) {
 	wantRemoved(t, r)
 	wantAdded(t, r,
 		tNAT+" prod-nat-us-east-1b", tEIP+" prod-nat-us-east-1b-eip",
-		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip")
+		tNAT+" prod-nat-us-east-1c", tEIP+" prod-nat-us-east-1c-eip",
+		tAlarm+" prod-alarms-nat-us-east-1b-port-allocation-errors", tAlarm+" prod-alarms-nat-us-east-1c-port-allocation-errors")
 	checkNATSwitch(t, r)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/ops"
 	"github.com/acme/platform/security"
 )
 
@@ -149,6 +150,8 @@ type Platform struct {
 	Sessions  *access.SessionManager
 	VPN       *access.ClientVPN
 	Workloads *Workloads
+	// Alarms is the alarm topic and every workload's alarms.
+	Alarms *ops.Alarms
 }
 
 // Build registers the whole platform for a validated config.
@@ -268,6 +271,10 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	out.Alarms, err = registerAlarms(ctx, d, out)
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -308,6 +315,7 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		ex["clientVpnConfigCommand"] = pl.VPN.ExportConfigCommand()
 	}
 	pl.Workloads.exports(ex)
+	pl.opsExports(ex)
 	return ex
 }
 

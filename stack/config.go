@@ -15,6 +15,7 @@ import (
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/ops"
 	"github.com/acme/platform/review"
 	"github.com/acme/platform/security"
 )
@@ -43,6 +44,8 @@ type Config struct {
 	Compliance review.ComplianceConfig
 	// AllowedAccountIDs is aws:allowedAccountIds: the accounts the provider may deploy into.
 	AllowedAccountIDs []string
+	// Alarms is who gets paged and when (platform:alarms).
+	Alarms ops.Config
 
 	set map[string]bool // keys the stack file sets
 	raw map[string]any  // the platform values as the stack file wrote them, by key
@@ -88,6 +91,10 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Compliance = review.DecodeCompliance(Project+":compliance", raw, p)
 			c.Compliance.Validate(Project+":compliance", p)
+		}},
+	{Name: Project + ":alarms", Type: "object", Description: "Alarms: enabled (default true; false needs a reason, and a protected stack cannot turn them off), reason, subscriptions [{email}|{https}|{topicArn}] of the stack's encrypted alarm topic (a protected stack needs one), thresholds.<workload>.<alarm> and nat.<alarm> overriding default thresholds.",
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Alarms = ops.Decode(Project+":alarms", raw, p)
 		}},
 }
 
@@ -379,6 +386,7 @@ func (c *Config) validate(p *problems.List) {
 		}, p)
 		c.validateWorkloadEdges(p)
 	}
+	c.validateAlarms(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

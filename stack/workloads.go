@@ -8,6 +8,7 @@ import (
 	"github.com/acme/platform/access"
 	"github.com/acme/platform/compute"
 	"github.com/acme/platform/network"
+	"github.com/acme/platform/ops"
 )
 
 // Workloads are the registered workload components, by workload name.
@@ -264,6 +265,9 @@ func (pl *Platform) Warnings() []string {
 		if !pl.Workloads.LoadBalancers[n].ServesHTTPS {
 			out = append(out, n+": no certificateArn, so the load balancer serves plain HTTP on port 80; set platform:workloads."+n+".certificateArn before real traffic")
 		}
+	}
+	if a := pl.Design.Config.Alarms; a.PagesNobody() {
+		out = append(out, "platform:alarms.subscriptions is empty: the alarms publish to the topic "+ops.TopicName(pl.Design.Config.Name)+" and page nobody; add {email: ...} or {https: ...}")
 	}
 	if pl.Design.Config.Network.NAT == "single" {
 		out = append(out, "platform:network.nat is single: losing its zone cuts every zone's egress; production uses perAz")
