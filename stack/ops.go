@@ -80,7 +80,7 @@ func registerAlarms(ctx *pulumi.Context, d *Design, pl *Platform) (*ops.Alarms, 
 		set(n, "queue", b.JobQueueARN)
 	}
 	for n, db := range w.Databases {
-		set(n, "cluster", db.Cluster.ClusterIdentifier)
+		set(n, "cluster", db.Cluster.ID().ToStringOutput()) // the ID is the cluster identifier
 	}
 	for n, c := range w.Caches {
 		for i := 1; i <= 1+cfg.Workloads[n].Cache.Replicas; i++ {
