@@ -88,7 +88,10 @@ func NewClientVPN(ctx *pulumi.Context, name string, args *ClientVPNArgs, opts ..
 
 	var err error
 	c.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(VPNLogGroupName(name)),
+		// Retained when the VPN is turned off (protected stacks), so each
+		// lifetime gets its own name: a fixed one would make turning the VPN
+		// on again fail with "already exists".
+		NamePrefix:      pulumi.String(VPNLogGroupPrefix(name)),
 		RetentionInDays: pulumi.Int(cfg.Retention()),
 		KmsKeyId:        args.LogKMSKeyARN,
 		Tags:            tg.Named(name),
@@ -224,8 +227,9 @@ func checkClientVPNArgs(args *ClientVPNArgs) error {
 	return p.Err()
 }
 
-// VPNLogGroupName is the log group a ClientVPN named name logs connections to.
-func VPNLogGroupName(name string) string { return "/platform/" + name }
+// VPNLogGroupPrefix is the name prefix of the log group a ClientVPN named
+// name logs connections to; AWS's unique suffix follows it.
+func VPNLogGroupPrefix(name string) string { return "/platform/" + name + "-" }
 
 // ExportConfigCommand renders the command that downloads the endpoint's
 // client configuration. With mutual TLS the file still needs the user's own

@@ -142,14 +142,17 @@ func TestClientVPN_DefaultsAreUDPAndEightHours(t *testing.T) {
 func TestClientVPN_LogsEveryConnectionToAnEncryptedGroup(t *testing.T) {
 	g := vpnGraph(t, vpnArgs(vpnConfig()))
 	lg := mustNamed(t, g, tLogGroup, vpnName+"-logs")
-	if str(lg, "name") != "/platform/prod-vpn" || str(lg, "kmsKeyId") != logKeyARN || lg.Inputs["retentionInDays"] != float64(365) {
-		t.Errorf("log group name=%q key=%q retention=%v", str(lg, "name"), str(lg, "kmsKeyId"), lg.Inputs["retentionInDays"])
+	// A prefix, not a fixed name: the group is retained when the VPN goes,
+	// so the next VPN's group must not ask for the same name.
+	if str(lg, "namePrefix") != "/platform/prod-vpn-" || lg.Inputs["name"] != nil || str(lg, "kmsKeyId") != logKeyARN || lg.Inputs["retentionInDays"] != float64(365) {
+		t.Errorf("log group name=%q prefix=%q key=%q retention=%v", str(lg, "name"), str(lg, "namePrefix"), str(lg, "kmsKeyId"), lg.Inputs["retentionInDays"])
 	}
+	name, _ := lg.Outputs["name"].(string)
 	ls := mustNamed(t, g, tLogStream, vpnName+"-connections")
-	if str(ls, "logGroupName") != "/platform/prod-vpn" {
-		t.Errorf("log stream in %q", str(ls, "logGroupName"))
+	if !strings.HasPrefix(name, "/platform/prod-vpn-") || str(ls, "logGroupName") != name {
+		t.Errorf("log stream in %q, group %q", str(ls, "logGroupName"), name)
 	}
-	want := map[string]any{"enabled": true, "cloudwatchLogGroup": "/platform/prod-vpn", "cloudwatchLogStream": str(ls, "name")}
+	want := map[string]any{"enabled": true, "cloudwatchLogGroup": name, "cloudwatchLogStream": str(ls, "name")}
 	if got := endpoint(t, g).Inputs["connectionLogOptions"]; !equalJSON(got, want) {
 		t.Errorf("connection logging %v, want %v", got, want)
 	}

@@ -47,7 +47,8 @@ type VPNRoute struct {
 	// Targets are the data stores whose groups admit the VPN's group, and on
 	// which port (the security model's grants from "vpn").
 	Targets []Target
-	// ConnectionLogGroup is where connections are logged.
+	// ConnectionLogGroup is where connections are logged: the group's name,
+	// or its prefix and "*" when AWS appends a suffix at creation.
 	ConnectionLogGroup string
 }
 

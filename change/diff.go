@@ -47,6 +47,9 @@ type Entry struct {
 	Protected bool `json:"protected,omitempty"`
 	// Advice is the staged, safe way to make this change, when the table has one.
 	Advice string `json:"advice,omitempty"`
+	// Retained is the before state's retainOnDelete (removed only): the
+	// resource leaves the stack but stays in the account.
+	Retained bool `json:"retained,omitempty"`
 }
 
 // Report is the result of Diff.
@@ -195,7 +198,7 @@ func Diff(before, after *sim.Graph) *Report {
 	}
 	for _, b := range before.Resources {
 		if !matched[b.URN] {
-			e := &Entry{URN: b.URN, Type: b.Type, Name: b.Name, Kind: Removed, Protected: b.Protect}
+			e := &Entry{URN: b.URN, Type: b.Type, Name: b.Name, Kind: Removed, Protected: b.Protect, Retained: b.RetainOnDelete}
 			if b.Protect {
 				e.Advice = removalAdvice(b)
 			}

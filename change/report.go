@@ -51,6 +51,9 @@ func (r *Report) Text() string {
 				line += ": " + e.Advice
 			}
 		}
+		if e.Retained && e.Kind == Removed {
+			line += "  RETAINED: leaves the stack, stays in the account"
+		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 		if e.Kind == Replaced || e.Kind == Unknown {
 			for _, why := range e.Reasons {
@@ -106,6 +109,9 @@ func (r *Report) Markdown() string {
 				n += ": " + e.Advice
 			}
 			notes = append(notes, n)
+		}
+		if e.Retained && e.Kind == Removed {
+			notes = append(notes, "retained: leaves the stack, stays in the account")
 		}
 		if e.Kind == Replaced || e.Kind == Unknown {
 			notes = append(notes, e.Reasons...)

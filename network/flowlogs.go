@@ -34,6 +34,9 @@ type FlowLogs struct {
 	FlowLog  *ec2.FlowLog
 }
 
+// FlowLogGroupPrefix is the name prefix of the log group of a FlowLogs named name.
+func FlowLogGroupPrefix(name string) string { return "/platform/" + name + "-" }
+
 // NewFlowLogs registers the flow log, its log group, key and role.
 func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...pulumi.ResourceOption) (*FlowLogs, error) {
 	if args == nil || args.VpcID == nil {
@@ -49,7 +52,12 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 	parent := pulumi.Parent(f)
 	tg := tags.New("network", args.Tags)
 	env := args.Env
-	logGroupName := "/platform/" + name
+	// The group outlives the stack when flow logs are turned off (retained
+	// in a protected stack), and log group names are unique per account and
+	// region: a fixed name would make turning flow logs on again fail with
+	// ResourceAlreadyExistsException. A prefix gives every lifetime its own
+	// name, fixed at creation and kept in the state (stack output flowLogGroup).
+	logGroupPrefix := FlowLogGroupPrefix(name)
 
 	keyPolicy, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
@@ -78,7 +86,7 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 		return nil, err
 	}
 	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(logGroupName),
+		NamePrefix:      pulumi.String(logGroupPrefix),
 		RetentionInDays: pulumi.Int(args.RetentionDays),
 		KmsKeyId:        f.Key.Arn,
 		Tags:            tg.Named(name),
@@ -101,7 +109,7 @@ func NewFlowLogs(ctx *pulumi.Context, name string, args *FlowLogsArgs, opts ...p
 		return nil, err
 	}
 	f.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description:      pulumi.String("Lets VPC flow logs write to " + logGroupName),
+		Description:      pulumi.String("Lets VPC flow logs write to " + logGroupPrefix + "*"),
 		AssumeRolePolicy: pulumi.String(string(trust)),
 		Tags:             tg.Named(name),
 	}, parent)

@@ -310,7 +310,12 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		"securityGroupIds":  pl.Security.GroupIDs(),
 		"sessionLogGroup":   pl.Sessions.LogGroupName,
 	}
+	// The retained log groups' names carry a suffix AWS fixes at creation.
+	if pl.Vpc.FlowLogs != nil {
+		ex["flowLogGroup"] = pl.Vpc.FlowLogs.LogGroup.Name
+	}
 	if pl.VPN != nil {
+		ex["clientVpnLogGroup"] = pl.VPN.LogGroup.Name
 		ex["clientVpnEndpointId"] = pl.VPN.EndpointID
 		ex["clientVpnConfigCommand"] = pl.VPN.ExportConfigCommand()
 	}

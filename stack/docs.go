@@ -61,7 +61,7 @@ func (d *Design) OperatorPaths() access.OperatorPaths {
 			Config:             *vpn,
 			VPC:                d.Plan.VPC,
 			IsolatedCIDRs:      map[string]netip.Prefix{},
-			ConnectionLogGroup: access.VPNLogGroupName(cfg.Name + "-vpn"),
+			ConnectionLogGroup: access.VPNLogGroupPrefix(cfg.Name+"-vpn") + "*",
 		}
 		for _, s := range d.Plan.Tier(network.TierIsolated) {
 			route.IsolatedCIDRs[s.AZ] = s.Prefix

@@ -354,6 +354,10 @@ func TestGraph_ExportsTheNetworkOutputs(t *testing.T) {
 					t.Errorf("%s %v, want %d ids", k, ex[k], s.azs)
 				}
 			}
+			// The flow-log group's name has a suffix fixed at creation: the output says it.
+			if lg, _ := ex["flowLogGroup"].(string); !strings.HasPrefix(lg, "/platform/"+s.name+"-flow-logs-") {
+				t.Errorf("flowLogGroup %v", ex["flowLogGroup"])
+			}
 		})
 	}
 }

@@ -48,14 +48,20 @@ func compare(older string, after *sim.Graph, md bool, stdout, stderr io.Writer) 
 		}
 		before = res.Graph
 	}
-	rep := change.Diff(before, after)
+	reps, clashes := change.Walk(before, after)
+	rep := reps[0]
 	if md {
 		fmt.Fprint(stdout, rep.Markdown())
 	} else {
 		fmt.Fprintf(stdout, "Changes from %s:\n", older)
 		fmt.Fprint(stdout, rep.Text())
 	}
-	if errs := rep.Errors(); len(errs) > 0 {
+	// What leaves the stack but stays in the account keeps its name: a later
+	// change that asks for one of these names fails with "already exists".
+	for _, h := range change.Retained(before, after) {
+		fmt.Fprintf(stdout, "RETAINED in the account, name still taken: %s %q (%s)\n", h.Type, h.Name, h.URN)
+	}
+	if errs := append(rep.Errors(), clashes...); len(errs) > 0 {
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "refused: %v\n", e)
 		}
