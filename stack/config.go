@@ -12,6 +12,7 @@ import (
 
 	"github.com/acme/platform/access"
 	"github.com/acme/platform/compute"
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
@@ -46,6 +47,8 @@ type Config struct {
 	AllowedAccountIDs []string
 	// Alarms is who gets paged and when (platform:alarms).
 	Alarms ops.Config
+	// DataProtection holds the keys per data class and the backup plan.
+	DataProtection dataprotect.Config
 
 	set map[string]bool // keys the stack file sets
 	raw map[string]any  // the platform values as the stack file wrote them, by key
@@ -86,6 +89,10 @@ var ConfigKeys = []Key{
 	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Workloads = compute.Decode(Project+":workloads", raw, p)
+		}},
+	{Name: Project + ":dataProtection", Type: "object", Description: dataProtectionDescription,
+		load: func(c *Config, raw any, p *problems.List) {
+			c.DataProtection = dataprotect.Decode(Project+":dataProtection", raw, p)
 		}},
 	{Name: Project + ":compliance", Type: "object", Description: "Security Hub (AWS Foundational Security Best Practices) controls this stack accepts failing: accept.<control ID> is the written reason. Every other failing control fails the review.",
 		load: func(c *Config, raw any, p *problems.List) {
@@ -387,6 +394,7 @@ func (c *Config) validate(p *problems.List) {
 		c.validateWorkloadEdges(p)
 	}
 	c.validateAlarms(p)
+	c.validateDataProtection(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

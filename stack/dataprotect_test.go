@@ -1,0 +1,65 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/stack"
+)
+
+// prodWith returns Pulumi.prod.yaml's values with platform:dataProtection edited.
+func prodWith(t *testing.T, edit func(dp map[string]any)) map[string]string {
+	t.Helper()
+	f, err := stack.ReadFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dp map[string]any
+	if err := json.Unmarshal([]byte(f.Values["platform:dataProtection"]), &dp); err != nil {
+		t.Fatalf("prod has no platform:dataProtection object: %v", err)
+	}
+	edit(dp)
+	b, _ := json.Marshal(dp)
+	f.Values["platform:dataProtection"] = string(b)
+	return f.Values
+}
+
+func backupOf(dp map[string]any) map[string]any { return dp["backup"].(map[string]any) }
+
+// The bad data-protection inputs of the issue: each is a named problem at its
+// key, and the run registers nothing.
+func TestDataProtection_BadInputIsRefusedBeforeAnyResource(t *testing.T) {
+	for _, tc := range []struct {
+		name, at, words string
+		edit            func(dp map[string]any)
+	}{
+		{"retention shorter than the vault lock minimum", "platform:dataProtection.backup.rules.daily.retentionDays", "shorter than the vault lock minimum",
+			func(dp map[string]any) {
+				backupOf(dp)["rules"].(map[string]any)["daily"].(map[string]any)["retentionDays"] = 7
+			}},
+		{"DR region equal to the stack's region", "platform:dataProtection.backup.copies.dr.region", "the stack's own region",
+			func(dp map[string]any) {
+				backupOf(dp)["copies"].(map[string]any)["dr"] = map[string]any{"region": "us-east-1"}
+			}},
+		{"malformed account vault ARN", "platform:dataProtection.backup.copies.backup-account.vaultArn", "not a backup vault ARN",
+			func(dp map[string]any) {
+				backupOf(dp)["copies"].(map[string]any)["backup-account"] = map[string]any{"vaultArn": "arn:aws:backup:us-east-1:444455556666:vault/central"}
+			}},
+		{"prod without a vault lock", "platform:dataProtection.backup.vaultLock", "protected stack locks",
+			func(dp map[string]any) { delete(backupOf(dp), "vaultLock") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := offline.Run(&stack.File{Path: "prod (edited)", Stack: "prod", Values: prodWith(t, tc.edit)})
+			msgs := problems.Messages(err)
+			if len(msgs) != 1 || !strings.HasPrefix(msgs[0], tc.at+": ") || !strings.Contains(msgs[0], tc.words) {
+				t.Errorf("got %q, want one problem at %s containing %q", msgs, tc.at, tc.words)
+			}
+			if res != nil && res.Graph != nil && len(res.Graph.Resources) != 0 {
+				t.Errorf("%d resources registered for a rejected config", len(res.Graph.Resources))
+			}
+		})
+	}
+}
