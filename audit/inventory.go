@@ -45,6 +45,38 @@ type Inventory struct {
 	RouteTables    []RouteTable
 	SecurityGroups []SecurityGroup
 	Interfaces     []Interface
+
+	// What runs in the network and the plumbing around it, each empty
+	// when its call was not read (see Reads).
+	Instances                []Instance
+	NATGateways              []NATGateway
+	VPCEndpoints             []VPCEndpoint
+	PrefixLists              []PrefixList
+	LoadBalancers            []LoadBalancer
+	DBClusters               []DBCluster
+	DBInstances              []DBInstance
+	DBSubnetGroups           []DBSubnetGroup
+	ReplicationGroups        []ReplicationGroup
+	CacheClusters            []CacheCluster
+	CacheSubnetGroups        []CacheSubnetGroup
+	LambdaFunctions          []LambdaFunction
+	ECSClusters              []ECSCluster
+	ECSServices              []ECSService
+	ECSTasks                 []ECSTask
+	BatchComputeEnvironments []BatchComputeEnvironment
+	AutoScalingGroups        []AutoScalingGroup
+
+	// Region is the region the live reader read, empty for a
+	// hand-collected snapshot.
+	Region string
+	// Reads says, for every call of Calls, whether its output is in the
+	// inventory. Nil for an inventory built by hand.
+	Reads []CallResult
+
+	// Owners are the workloads and plumbing that use the network, derived
+	// by Classify from the objects above; interfaces and groups point at
+	// them.
+	Owners []Owner
 }
 
 // VPC is one entry of describe-vpcs.
@@ -159,6 +191,10 @@ type Interface struct {
 	Tags             map[string]string
 
 	Kind OwnerKind
+	// Owner is the ID of the Owner the interface belongs to, empty when no
+	// object read claims it; OwnerSource says how that was decided.
+	Owner       string
+	OwnerSource OwnerSource
 }
 
 // Classify derives each subnet's route table, default route and tier, and
@@ -192,7 +228,12 @@ func (inv *Inventory) Classify() {
 	}
 	for i := range inv.Interfaces {
 		inv.Interfaces[i].Kind = ClassifyInterface(inv.Interfaces[i])
+		inv.Interfaces[i].Owner, inv.Interfaces[i].OwnerSource = "", SourceDescription
+		if inv.Interfaces[i].Kind == OwnerOther {
+			inv.Interfaces[i].OwnerSource = SourceNone
+		}
 	}
+	inv.classifyOwners()
 }
 
 // TierOf classifies a set of routes. An internet gateway default route on
@@ -252,6 +293,11 @@ func (inv *Inventory) SecurityGroup(id string) (*SecurityGroup, bool) {
 // nothing.
 func (inv *Inventory) AttachedKinds(groupID string) []OwnerKind {
 	var kinds []OwnerKind
+	for _, o := range inv.Owners {
+		if slices.Contains(o.Groups, groupID) && !slices.Contains(kinds, o.Kind) {
+			kinds = append(kinds, o.Kind)
+		}
+	}
 	for _, ifc := range inv.Interfaces {
 		if slices.Contains(ifc.GroupIDs, groupID) && !slices.Contains(kinds, ifc.Kind) {
 			kinds = append(kinds, ifc.Kind)
@@ -259,6 +305,18 @@ func (inv *Inventory) AttachedKinds(groupID string) []OwnerKind {
 	}
 	sortKinds(kinds)
 	return kinds
+}
+
+// GroupOwners lists the owners whose own description names the security
+// group, in report order.
+func (inv *Inventory) GroupOwners(groupID string) []Owner {
+	var out []Owner
+	for _, o := range inv.Owners {
+		if slices.Contains(o.Groups, groupID) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // InterfacesInGroup lists the ids of the interfaces that use the security

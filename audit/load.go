@@ -53,10 +53,17 @@ func (e *InputError) Unwrap() error { return e.Err }
 // ErrNoInput is returned by LoadFiles when every path is empty.
 var ErrNoInput = errors.New("no input files given")
 
-// Load reads a snapshot folder holding the five standard files (see
-// FilesIn); every one of them must exist.
+// Load reads a snapshot folder: the files the live reader saves with
+// --save, or the outputs of the commands Commands lists, run by hand. A
+// hand-collected folder must hold at least the five network files (see
+// FilesIn); every other file is optional, and the report lists the calls
+// whose output is missing.
 func Load(dir string) (*Inventory, error) {
-	return LoadFiles(FilesIn(dir))
+	s, err := ReadSnapshot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return LoadSnapshot(s)
 }
 
 // LoadFiles reads the given describe-* outputs, skipping empty paths, and
@@ -66,97 +73,44 @@ func LoadFiles(f Files) (*Inventory, error) {
 	if f == (Files{}) {
 		return nil, ErrNoInput
 	}
-	inv := &Inventory{}
-
-	if f.VPCs != "" {
-		var doc struct{ Vpcs *[]rawVPC }
-		if err := readDoc(f.VPCs, "Vpcs", "describe-vpcs", &doc, func() bool { return doc.Vpcs != nil }); err != nil {
-			return nil, err
+	s := &Snapshot{Files: map[string][]byte{}, paths: map[string]string{}}
+	for name, p := range map[string]string{
+		VPCsFile: f.VPCs, SubnetsFile: f.Subnets, RouteTablesFile: f.RouteTables,
+		SecurityGroupsFile: f.SecurityGroups, NetworkInterfacesFile: f.NetworkInterfaces,
+	} {
+		if p == "" {
+			continue
 		}
-		for _, r := range *doc.Vpcs {
-			inv.VPCs = append(inv.VPCs, r.toVPC())
+		data, err := os.ReadFile(p)
+		if err != nil {
+			// The *PathError already names the file; wrapping it again would
+			// print the path twice.
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				return nil, &InputError{File: p, Err: pe.Err}
+			}
+			return nil, &InputError{File: p, Err: err}
 		}
+		s.Files[name], s.paths[name] = data, p
 	}
-	if f.Subnets != "" {
-		var doc struct{ Subnets *[]rawSubnet }
-		if err := readDoc(f.Subnets, "Subnets", "describe-subnets", &doc, func() bool { return doc.Subnets != nil }); err != nil {
-			return nil, err
-		}
-		for _, r := range *doc.Subnets {
-			inv.Subnets = append(inv.Subnets, r.toSubnet())
-		}
-	}
-	if f.RouteTables != "" {
-		var doc struct{ RouteTables *[]rawRouteTable }
-		if err := readDoc(f.RouteTables, "RouteTables", "describe-route-tables", &doc, func() bool { return doc.RouteTables != nil }); err != nil {
-			return nil, err
-		}
-		for _, r := range *doc.RouteTables {
-			inv.RouteTables = append(inv.RouteTables, r.toRouteTable())
-		}
-	}
-	if f.SecurityGroups != "" {
-		var doc struct{ SecurityGroups *[]rawSecurityGroup }
-		if err := readDoc(f.SecurityGroups, "SecurityGroups", "describe-security-groups", &doc, func() bool { return doc.SecurityGroups != nil }); err != nil {
-			return nil, err
-		}
-		for _, r := range *doc.SecurityGroups {
-			inv.SecurityGroups = append(inv.SecurityGroups, r.toSecurityGroup())
-		}
-	}
-	if f.NetworkInterfaces != "" {
-		var doc struct{ NetworkInterfaces *[]rawInterface }
-		if err := readDoc(f.NetworkInterfaces, "NetworkInterfaces", "describe-network-interfaces", &doc, func() bool { return doc.NetworkInterfaces != nil }); err != nil {
-			return nil, err
-		}
-		for _, r := range *doc.NetworkInterfaces {
-			inv.Interfaces = append(inv.Interfaces, r.toInterface())
-		}
-	}
-
-	inv.Classify()
-	return inv, nil
-}
-
-// readDoc decodes one file into doc and checks its top-level key is there.
-// The key check catches the commonest collection mistake, files swapped or
-// saved from the wrong command, which would otherwise decode to an empty
-// and silently "clean" inventory.
-func readDoc(path, key, command string, doc any, hasKey func() bool) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		// The *PathError already names the file; wrapping it again would
-		// print the path twice.
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return &InputError{File: path, Err: pe.Err}
-		}
-		return &InputError{File: path, Err: err}
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return &InputError{File: path, Err: fmt.Errorf("empty file; expected the JSON output of aws ec2 %s", command)}
-	}
-	if err := json.Unmarshal(data, doc); err != nil {
-		return &InputError{File: path, Err: describeJSONError(data, err)}
-	}
-	if !hasKey() {
-		return &InputError{File: path, Err: fmt.Errorf("no top-level %q key; expected the JSON output of aws ec2 %s", key, command)}
-	}
-	return nil
+	return LoadSnapshot(s)
 }
 
 // describeJSONError turns decoder errors into a message with a line and
 // column, because byte offsets are useless to someone opening the file in
 // an editor.
-func describeJSONError(data []byte, err error) error {
+//
+// base is where the document that failed starts in data, for files that
+// hold several documents.
+func describeJSONError(data []byte, base int64, err error) error {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		line, col := position(data, syn.Offset)
+		line, col := position(data, base+syn.Offset)
 		return fmt.Errorf("malformed JSON at line %d, column %d: %v", line, col, syn)
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
-		line, col := position(data, typ.Offset)
+		line, col := position(data, base+typ.Offset)
 		where := "top level"
 		if typ.Field != "" {
 			where = "field " + typ.Field

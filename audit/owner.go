@@ -227,3 +227,392 @@ func looksLikeBatch(i Interface) bool {
 	return strings.Contains(strings.ToLower(i.RequesterID), "batch") ||
 		strings.Contains(strings.ToLower(i.Description), "batch")
 }
+
+// OwnerSource says how an interface's owner was found, from the strongest
+// evidence to the weakest.
+type OwnerSource string
+
+const (
+	// SourceListed: the owning object lists the interface's id (an EC2
+	// instance, a NAT gateway, a VPC endpoint, an ECS task).
+	SourceListed OwnerSource = "listed"
+	// SourceMatched: the object does not list its interfaces, but the
+	// interface names it (a load balancer's ARN, a cache cluster's id) or
+	// sits in one of its subnets with exactly its groups (an RDS instance,
+	// a Lambda function, an ECS service without task data).
+	SourceMatched OwnerSource = "matched"
+	// SourceDescription: no object read claims the interface; its kind is
+	// guessed from its type, description and requester (ownerRules).
+	SourceDescription OwnerSource = "description"
+	// SourceNone: nothing claims the interface and nothing in it says
+	// what it is.
+	SourceNone OwnerSource = "none"
+)
+
+// Owner is a workload, load balancer, data store or piece of plumbing that
+// uses the network, as read from its own API rather than inferred from an
+// interface. Classify derives the owners from the inventory's objects.
+type Owner struct {
+	Kind OwnerKind `json:"kind"`
+	// Type names the object: "EC2 instance", "DB instance", ...
+	Type string `json:"type"`
+	// ID is the identifier the object's API uses: instance id, load
+	// balancer name, DB identifier, function name, cluster/service...
+	ID   string `json:"id"`
+	ARN  string `json:"arn,omitempty"`
+	Name string `json:"name,omitempty"`
+	VPC  string `json:"vpc,omitempty"`
+	// Subnets are where the object runs or may be placed: an instance's
+	// subnet, a DB instance's subnet group subnets in its zone, every
+	// subnet a function, service or group may launch into.
+	Subnets    []string `json:"subnets"`
+	Groups     []string `json:"securityGroups"`
+	Interfaces []string `json:"interfaces"`
+	PublicIPs  []string `json:"publicIps,omitempty"`
+}
+
+// Label names the owner in messages: "EC2 instance i-0abc (web)".
+func (o Owner) Label() string {
+	s := o.Type + " " + o.ID
+	if o.Name != "" && o.Name != o.ID {
+		s += " (" + o.Name + ")"
+	}
+	return s
+}
+
+// Owner returns the owner of the given kind and id.
+func (inv *Inventory) Owner(kind OwnerKind, id string) (*Owner, bool) {
+	for i := range inv.Owners {
+		if inv.Owners[i].Kind == kind && inv.Owners[i].ID == id {
+			return &inv.Owners[i], true
+		}
+	}
+	return nil, false
+}
+
+// classifyOwners builds Owners from the objects read and attributes the
+// interfaces to them: first the ones an object lists, then the ones that
+// name or match an object; the rest keep the kind their description gave.
+func (inv *Inventory) classifyOwners() {
+	inv.Owners = nil
+	subnetVPC := map[string]string{}
+	subnetAZ := map[string]string{}
+	for _, s := range inv.Subnets {
+		subnetVPC[s.ID], subnetAZ[s.ID] = s.VPCID, s.AZ
+	}
+	vpcOf := func(given string, subnets []string) string {
+		for _, s := range subnets {
+			if v := subnetVPC[s]; v != "" {
+				return v
+			}
+		}
+		return given
+	}
+	// inZone keeps the subnets in the zone, or all of them when none is
+	// (or the zone is not known).
+	inZone := func(subnets []string, az string, azOf func(string) string) []string {
+		var out []string
+		for _, s := range subnets {
+			if az != "" && azOf(s) == az {
+				out = append(out, s)
+			}
+		}
+		if len(out) == 0 {
+			return subnets
+		}
+		return out
+	}
+	add := func(o Owner) {
+		o.VPC = vpcOf(o.VPC, o.Subnets)
+		o.Subnets, o.Groups = sortedSet(o.Subnets), sortedSet(o.Groups)
+		inv.Owners = append(inv.Owners, o)
+	}
+
+	for _, i := range inv.Instances {
+		if !i.Running() {
+			continue
+		}
+		o := Owner{Kind: OwnerEC2, Type: "EC2 instance", ID: i.InstanceId, Name: TagValue(i.Tags, "Name"), VPC: i.VpcId, PublicIPs: i.PublicIPs()}
+		if i.SubnetId != "" {
+			o.Subnets = append(o.Subnets, i.SubnetId)
+		}
+		for _, g := range i.SecurityGroups {
+			o.Groups = append(o.Groups, g.GroupId)
+		}
+		for _, n := range i.NetworkInterfaces {
+			o.Interfaces = append(o.Interfaces, n.NetworkInterfaceId)
+			if n.SubnetId != "" {
+				o.Subnets = append(o.Subnets, n.SubnetId)
+			}
+			for _, g := range n.Groups {
+				o.Groups = append(o.Groups, g.GroupId)
+			}
+		}
+		add(o)
+	}
+	for _, g := range inv.AutoScalingGroups {
+		add(Owner{Kind: OwnerEC2, Type: "Auto Scaling group", ID: g.AutoScalingGroupName, ARN: g.AutoScalingGroupARN, Subnets: g.SubnetIDs()})
+	}
+	for _, lb := range inv.LoadBalancers {
+		add(Owner{Kind: OwnerELB, Type: lbType(lb), ID: lb.LoadBalancerName, ARN: lb.LoadBalancerArn, VPC: lb.VpcId,
+			Subnets: lb.SubnetIDs(), Groups: slices.Clone(lb.SecurityGroups)})
+	}
+	for _, n := range inv.NATGateways {
+		if n.State == "deleted" || n.State == "failed" {
+			continue
+		}
+		o := Owner{Kind: OwnerNAT, Type: "NAT gateway", ID: n.NatGatewayId, Name: TagValue(n.Tags, "Name"), VPC: n.VpcId, Subnets: []string{n.SubnetId}}
+		for _, a := range n.NatGatewayAddresses {
+			if a.NetworkInterfaceId != "" {
+				o.Interfaces = append(o.Interfaces, a.NetworkInterfaceId)
+			}
+			if a.PublicIp != "" {
+				o.PublicIPs = append(o.PublicIPs, a.PublicIp)
+			}
+		}
+		add(o)
+	}
+	for _, e := range inv.VPCEndpoints {
+		if e.State == "deleted" || e.State == "failed" || e.State == "rejected" {
+			continue
+		}
+		o := Owner{Kind: OwnerVPCEndpoint, Type: "VPC endpoint", ID: e.VpcEndpointId, Name: e.ServiceName, VPC: e.VpcId,
+			Subnets: slices.Clone(e.SubnetIds), Interfaces: slices.Clone(e.NetworkInterfaceIds)}
+		for _, g := range e.Groups {
+			o.Groups = append(o.Groups, g.GroupId)
+		}
+		add(o)
+	}
+
+	dbSubnets := map[string][]string{}
+	for _, g := range inv.DBSubnetGroups {
+		for _, s := range g.Subnets {
+			dbSubnets[g.DBSubnetGroupName] = append(dbSubnets[g.DBSubnetGroupName], s.SubnetIdentifier)
+		}
+	}
+	for _, i := range inv.DBInstances {
+		if i.DBSubnetGroup != nil && dbSubnets[i.DBSubnetGroup.DBSubnetGroupName] == nil {
+			for _, s := range i.DBSubnetGroup.Subnets {
+				dbSubnets[i.DBSubnetGroup.DBSubnetGroupName] = append(dbSubnets[i.DBSubnetGroup.DBSubnetGroupName], s.SubnetIdentifier)
+			}
+		}
+	}
+	for _, c := range inv.DBClusters {
+		typ := "DB cluster"
+		if strings.HasPrefix(c.Engine, "aurora") {
+			typ = "Aurora cluster"
+		}
+		add(Owner{Kind: OwnerRDS, Type: typ, ID: c.DBClusterIdentifier, ARN: c.DBClusterArn, Subnets: slices.Clone(dbSubnets[c.DBSubnetGroup]), Groups: c.GroupIDs()})
+	}
+	for _, i := range inv.DBInstances {
+		o := Owner{Kind: OwnerRDS, Type: "DB instance", ID: i.DBInstanceIdentifier, ARN: i.DBInstanceArn, Groups: i.GroupIDs()}
+		if i.DBSubnetGroup != nil {
+			o.VPC = i.DBSubnetGroup.VpcId
+			azOf := func(id string) string {
+				for _, s := range i.DBSubnetGroup.Subnets {
+					if s.SubnetIdentifier == id && s.SubnetAvailabilityZone.Name != "" {
+						return s.SubnetAvailabilityZone.Name
+					}
+				}
+				return subnetAZ[id]
+			}
+			o.Subnets = slices.Clone(inZone(dbSubnets[i.DBSubnetGroup.DBSubnetGroupName], i.AvailabilityZone, azOf))
+		}
+		add(o)
+	}
+
+	cacheSubnets := map[string][]string{}
+	for _, g := range inv.CacheSubnetGroups {
+		for _, s := range g.Subnets {
+			cacheSubnets[g.CacheSubnetGroupName] = append(cacheSubnets[g.CacheSubnetGroupName], s.SubnetIdentifier)
+		}
+	}
+	rgSubnets, rgGroups := map[string][]string{}, map[string][]string{}
+	for _, c := range inv.CacheClusters {
+		subnets := slices.Clone(inZone(cacheSubnets[c.CacheSubnetGroupName], c.PreferredAvailabilityZone, func(id string) string { return subnetAZ[id] }))
+		add(Owner{Kind: OwnerElastiCache, Type: "cache cluster", ID: c.CacheClusterId, ARN: c.ARN, Subnets: subnets, Groups: c.GroupIDs()})
+		if c.ReplicationGroupId != "" {
+			rgSubnets[c.ReplicationGroupId] = append(rgSubnets[c.ReplicationGroupId], cacheSubnets[c.CacheSubnetGroupName]...)
+			rgGroups[c.ReplicationGroupId] = append(rgGroups[c.ReplicationGroupId], c.GroupIDs()...)
+		}
+	}
+	for _, g := range inv.ReplicationGroups {
+		add(Owner{Kind: OwnerElastiCache, Type: "replication group", ID: g.ReplicationGroupId, ARN: g.ARN,
+			Subnets: rgSubnets[g.ReplicationGroupId], Groups: rgGroups[g.ReplicationGroupId]})
+	}
+	for _, f := range inv.LambdaFunctions {
+		if f.VpcConfig == nil || len(f.VpcConfig.SubnetIds) == 0 {
+			continue // not in a VPC: no interface, no group
+		}
+		add(Owner{Kind: OwnerLambda, Type: "Lambda function", ID: f.FunctionName, ARN: f.FunctionArn, VPC: f.VpcConfig.VpcId,
+			Subnets: slices.Clone(f.VpcConfig.SubnetIds), Groups: slices.Clone(f.VpcConfig.SecurityGroupIds)})
+	}
+	batchCluster := map[string]string{} // ECS cluster ARN -> compute environment
+	for _, ce := range inv.BatchComputeEnvironments {
+		o := Owner{Kind: OwnerBatch, Type: "Batch compute environment", ID: ce.ComputeEnvironmentName, ARN: ce.ComputeEnvironmentArn}
+		if ce.ComputeResources != nil {
+			o.Subnets, o.Groups = slices.Clone(ce.ComputeResources.Subnets), slices.Clone(ce.ComputeResources.SecurityGroupIds)
+		}
+		if ce.EcsClusterArn != "" {
+			batchCluster[ce.EcsClusterArn] = ce.ComputeEnvironmentName
+		}
+		add(o)
+	}
+	for _, s := range inv.ECSServices {
+		o := Owner{Kind: OwnerECS, Type: "ECS service", ID: ecsServiceID(s.ClusterArn, s.ServiceName), ARN: s.ServiceArn}
+		if s.NetworkConfiguration != nil && s.NetworkConfiguration.AwsvpcConfiguration != nil {
+			c := s.NetworkConfiguration.AwsvpcConfiguration
+			o.Subnets, o.Groups = slices.Clone(c.Subnets), slices.Clone(c.SecurityGroups)
+		}
+		add(o)
+	}
+
+	slices.SortStableFunc(inv.Owners, cmpOwners)
+
+	// Interfaces an object lists.
+	byID := map[string]int{}
+	for i := range inv.Interfaces {
+		byID[inv.Interfaces[i].ID] = i
+	}
+	claim := func(eni string, o *Owner, src OwnerSource) {
+		i, ok := byID[eni]
+		if !ok || inv.Interfaces[i].Owner != "" {
+			return
+		}
+		ifc := &inv.Interfaces[i]
+		ifc.Owner, ifc.OwnerSource, ifc.Kind = o.ID, src, o.Kind
+	}
+	for i := range inv.Owners {
+		for _, eni := range slices.Clone(inv.Owners[i].Interfaces) {
+			claim(eni, &inv.Owners[i], SourceListed)
+		}
+		inv.Owners[i].Interfaces = nil // rebuilt below from what was claimed
+	}
+	for _, t := range inv.ECSTasks {
+		var o *Owner
+		if ce, ok := batchCluster[t.ClusterArn]; ok {
+			o, _ = inv.Owner(OwnerBatch, ce)
+		} else if svc, ok := strings.CutPrefix(t.Group, "service:"); ok {
+			o, _ = inv.Owner(OwnerECS, ecsServiceID(t.ClusterArn, svc))
+		}
+		if o != nil {
+			for _, eni := range t.InterfaceIDs() {
+				claim(eni, o, SourceListed)
+			}
+		}
+	}
+
+	// Interfaces that name or match an object.
+	for i := range inv.Interfaces {
+		ifc := &inv.Interfaces[i]
+		if ifc.Owner != "" {
+			continue
+		}
+		if o := inv.matchOwner(*ifc); o != nil {
+			claim(ifc.ID, o, SourceMatched)
+		}
+	}
+
+	for i := range inv.Interfaces {
+		ifc := inv.Interfaces[i]
+		if ifc.Owner == "" {
+			continue
+		}
+		if o, ok := inv.Owner(ifc.Kind, ifc.Owner); ok {
+			o.Interfaces = append(o.Interfaces, ifc.ID)
+		}
+	}
+	for i := range inv.Owners {
+		inv.Owners[i].Interfaces = sortedSet(inv.Owners[i].Interfaces)
+	}
+}
+
+func cmpOwners(a, b Owner) int {
+	ra, rb := slices.Index(ownerKindOrder, a.Kind), slices.Index(ownerKindOrder, b.Kind)
+	if ra != rb {
+		return ra - rb
+	}
+	if c := strings.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func lbType(lb LoadBalancer) string {
+	switch lb.Type {
+	case "network":
+		return "network load balancer"
+	case "gateway":
+		return "gateway load balancer"
+	}
+	return "application load balancer"
+}
+
+// ecsServiceID names a service by cluster and service name, since service
+// names are unique only within a cluster.
+func ecsServiceID(clusterArn, service string) string {
+	cluster := clusterArn
+	if i := strings.LastIndex(clusterArn, "/"); i >= 0 {
+		cluster = clusterArn[i+1:]
+	}
+	return cluster + "/" + service
+}
+
+// matchOwner finds the object an unclaimed interface belongs to: the load
+// balancer or cache cluster its description names, or the one object of
+// its kind that may run in its subnet with exactly its groups (preferring
+// the one its description names, since Lambda shares an interface between
+// functions with the same subnet and groups).
+func (inv *Inventory) matchOwner(ifc Interface) *Owner {
+	if rest, ok := strings.CutPrefix(ifc.Description, "ELB "); ok {
+		for i := range inv.Owners {
+			o := &inv.Owners[i]
+			if o.Kind == OwnerELB && strings.HasSuffix(o.ARN, "loadbalancer/"+rest) {
+				return o
+			}
+		}
+	}
+	if id, ok := strings.CutPrefix(ifc.Description, "ElastiCache "); ok {
+		if o, ok := inv.Owner(OwnerElastiCache, id); ok && o.Type == "cache cluster" {
+			return o
+		}
+	}
+	kinds := []OwnerKind{ifc.Kind}
+	switch ifc.Kind {
+	case OwnerECS:
+		kinds = append(kinds, OwnerBatch)
+	case OwnerBatch:
+		kinds = append(kinds, OwnerECS)
+	}
+	var found []*Owner
+	for i := range inv.Owners {
+		o := &inv.Owners[i]
+		if !slices.Contains(kinds, o.Kind) || o.Type == "DB cluster" || o.Type == "Aurora cluster" || o.Type == "replication group" {
+			continue
+		}
+		if !slices.Contains(o.Subnets, ifc.SubnetID) || !slices.Equal(o.Groups, sortedSet(ifc.GroupIDs)) {
+			continue
+		}
+		found = append(found, o)
+	}
+	for _, o := range found {
+		if strings.Contains(ifc.Description, o.ID) {
+			return o
+		}
+	}
+	if len(found) > 0 {
+		return found[0]
+	}
+	return nil
+}
+
+func sortedSet(ss []string) []string {
+	out := []string{}
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

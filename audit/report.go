@@ -95,11 +95,49 @@ func (r Report) inventory() *Inventory {
 
 type jsonReport struct {
 	Title          string       `json:"title,omitempty"`
+	Region         string       `json:"region,omitempty"`
 	VPCs           []jsonVPC    `json:"vpcs"`
 	Subnets        []jsonSubnet `json:"subnets"`
 	SecurityGroups []jsonGroup  `json:"securityGroups"`
+	Owners         []Owner      `json:"owners"`
+	Interfaces     []jsonIface  `json:"interfaces"`
+	NotRead        []CallResult `json:"notRead"`
 	Findings       []Finding    `json:"findings"`
 	Summary        Summary      `json:"summary"`
+}
+
+// jsonIface says who owns an interface and how the audit knows.
+type jsonIface struct {
+	ID          string      `json:"id"`
+	Subnet      string      `json:"subnet"`
+	Kind        OwnerKind   `json:"kind"`
+	Owner       string      `json:"owner,omitempty"`
+	OwnerSource OwnerSource `json:"ownerSource"`
+	Groups      []string    `json:"securityGroups"`
+}
+
+// NotRead lists the calls whose output the inventory lacks, in the order of
+// Calls.
+func (inv *Inventory) NotRead() []CallResult {
+	var out []CallResult
+	for _, r := range inv.Reads {
+		if r.Status != StatusRead {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Incomplete reports whether a call was denied, failed or skipped: the
+// audit then cannot vouch for what it did not see. Calls a hand-collected
+// folder simply lacks do not count.
+func (inv *Inventory) Incomplete() bool {
+	for _, r := range inv.Reads {
+		if r.Status == StatusDenied || r.Status == StatusFailed || r.Status == StatusSkipped {
+			return true
+		}
+	}
+	return false
 }
 
 type jsonVPC struct {
@@ -135,7 +173,9 @@ type jsonGroup struct {
 	Name       string      `json:"name"`
 	VPC        string      `json:"vpc"`
 	AttachedTo []OwnerKind `json:"attachedTo"`
-	Interfaces []string    `json:"interfaces"`
+	// Owners are the objects whose own description names the group.
+	Owners     []string `json:"owners"`
+	Interfaces []string `json:"interfaces"`
 }
 
 // JSON renders the report for machines: inventory, findings and summary,
@@ -144,11 +184,21 @@ func (r Report) JSON() ([]byte, error) {
 	inv := r.inventory()
 	doc := jsonReport{
 		Title:          r.Title,
+		Region:         inv.Region,
 		VPCs:           []jsonVPC{},
 		Subnets:        []jsonSubnet{},
 		SecurityGroups: []jsonGroup{},
+		Owners:         nonNil(inv.Owners),
+		Interfaces:     []jsonIface{},
+		NotRead:        nonNil(inv.NotRead()),
 		Findings:       r.Findings,
 		Summary:        r.Summary(),
+	}
+	for _, ifc := range sortedInterfaces(inv) {
+		doc.Interfaces = append(doc.Interfaces, jsonIface{
+			ID: ifc.ID, Subnet: ifc.SubnetID, Kind: ifc.Kind, Owner: ifc.Owner,
+			OwnerSource: ifc.OwnerSource, Groups: nonNil(ifc.GroupIDs),
+		})
 	}
 	if doc.Findings == nil {
 		doc.Findings = []Finding{}
@@ -186,6 +236,7 @@ func (r Report) JSON() ([]byte, error) {
 		doc.SecurityGroups = append(doc.SecurityGroups, jsonGroup{
 			ID: g.ID, Name: g.Name, VPC: g.VPCID,
 			AttachedTo: nonNil(inv.AttachedKinds(g.ID)),
+			Owners:     ownerNames(inv.GroupOwners(g.ID)),
 			Interfaces: nonNil(inv.InterfacesInGroup(g.ID)),
 		})
 	}
@@ -194,6 +245,20 @@ func (r Report) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+func ownerNames(os []Owner) []string {
+	out := []string{}
+	for _, o := range os {
+		out = append(out, o.Type+" "+o.ID)
+	}
+	return out
+}
+
+func sortedInterfaces(inv *Inventory) []Interface {
+	is := slices.Clone(inv.Interfaces)
+	slices.SortFunc(is, func(a, b Interface) int { return cmp.Compare(a.ID, b.ID) })
+	return is
 }
 
 func nonNil[T any](s []T) []T {
@@ -229,6 +294,21 @@ func (r Report) Markdown() string {
 			}
 		}
 		p("**%s: %s.**\n\n", plural(sum.Findings, "finding"), strings.Join(parts, ", "))
+	}
+
+	if nr := inv.NotRead(); len(nr) > 0 {
+		p("## Not read\n\n")
+		if inv.Incomplete() {
+			p("**The audit is incomplete:** findings that depend on these calls are missing.\n\n")
+		} else {
+			p("These outputs were not collected; the audit works without them, with less to go on.\n\n")
+		}
+		p("| Call | Status | Needs | Detail |\n|---|---|---|---|\n")
+		for _, r := range nr {
+			c, _ := CallFor(r.Service, r.Operation)
+			p("| `aws %s` | %s | `%s` | %s |\n", c.Name(), r.Status, c.Action(), cell(orText(r.Error, "-")))
+		}
+		p("\n")
 	}
 
 	p("## Summary\n\n")
@@ -306,6 +386,27 @@ func (r Report) Markdown() string {
 			}
 			p("\n")
 		}
+	}
+
+	if len(inv.Owners) > 0 {
+		p("## What uses the network\n\n")
+		p("Read from each service's own API. Interfaces are attributed to these first: ")
+		p("listed by the object itself, or matched to it by name or by subnet and groups; ")
+		p("only interfaces no object claims are classified by their description.\n\n")
+		p("| Kind | Resource | VPC | Subnets | Security groups | Interfaces |\n|---|---|---|---|---|--:|\n")
+		for _, o := range inv.Owners {
+			p("| %s | %s | %s | %s | %s | %d |\n", o.Kind.Label(), cell(o.Label()), cell(orText(o.VPC, "-")),
+				cell(orText(strings.Join(o.Subnets, ", "), "-")), cell(orText(strings.Join(o.Groups, ", "), "-")), len(o.Interfaces))
+		}
+		p("\n")
+	}
+	if len(inv.Interfaces) > 0 {
+		bySource := map[OwnerSource]int{}
+		for _, ifc := range inv.Interfaces {
+			bySource[ifc.OwnerSource]++
+		}
+		p("Network interfaces by how their owner is known: %d listed by their owner, %d matched to an owner, %d by description only, %d unknown.\n\n",
+			bySource[SourceListed], bySource[SourceMatched], bySource[SourceDescription], bySource[SourceNone])
 	}
 
 	p("## Subnet inventory\n\n")

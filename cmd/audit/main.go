@@ -1,12 +1,25 @@
-// Command audit reviews an existing AWS network from saved describe-* JSON
-// and fails when it finds more problems than allowed, so it can gate a
-// migration in CI.
+// Command audit reviews an existing AWS network, read live through the AWS
+// SDK or from saved describe-* JSON, and fails when it finds more problems
+// than allowed, so it can gate a migration in CI.
 //
 // Usage:
 //
+//	audit --region R [--profile P] [--endpoint-url URL] [--save DIR] ...
 //	audit --dir SNAPSHOT [--format markdown|json] [--out FILE]
 //	      [--fail-on high|medium|low] [--max-findings N]
 //	audit --vpcs F --subnets F --route-tables F --security-groups F --network-interfaces F ...
+//	audit --print-policy | --print-commands
+//
+// Without --dir or a per-file flag the audit reads the account live
+// (package audit/live) with the usual AWS environment (AWS_PROFILE,
+// AWS_REGION, AWS_ENDPOINT_URL, SSO and role profiles); --region and
+// --profile override it. It prints a progress line per service on stderr
+// and, when a call is denied, the IAM permission that was missing; the
+// report then lists what could not be read. --save DIR writes what was
+// read, one file per call in the AWS CLI's shape plus a manifest, so that
+// `audit --dir DIR` later gives the same report. --print-policy prints the
+// read-only IAM policy the live read needs; --print-commands the AWS CLI
+// commands that collect the same folder by hand.
 //
 // The same snapshot also starts a migration onto the platform
 // (docs/migration.md):
@@ -24,19 +37,24 @@
 //
 // Exit codes: 0 when the findings at or above --fail-on number at most
 // --max-findings, 1 when they exceed it, 2 when the input or the flags are
-// unusable or a file cannot be generated or written.
+// unusable or a file cannot be generated or written, 3 when the findings
+// are within the limit but some calls were denied or failed, so the audit
+// cannot vouch for what it did not see.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 
 	"github.com/acme/platform/audit"
+	"github.com/acme/platform/audit/live"
 	"github.com/acme/platform/migrate"
 	"github.com/acme/platform/network"
 )
@@ -45,7 +63,13 @@ const (
 	exitOK       = 0
 	exitFindings = 1
 	exitBadInput = 2
+	// exitIncomplete: within the limit, but some calls were not read.
+	exitIncomplete = 3
 )
+
+// liveOptions lets tests adjust the live reader's options (retry backoff,
+// HTTP client) without new flags.
+var liveOptions = func(o live.Options) live.Options { return o }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -72,18 +96,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		vpcID       = fs.String("vpc", "", "with --emit-stack or --emit-import: the VPC to adopt (default: the one VPC that runs workloads)")
 		name        = fs.String("name", "", "with --emit-stack: platform:name, the resource name prefix (default: the stack name)")
 		owner       = fs.String("owner", "", "with --emit-stack: the owner tag (default: the VPC's owner or team tag)")
-		region      = fs.String("region", "", "with --emit-stack: aws:region (default: the region of the subnets' zones)")
+		region      = fs.String("region", "", "the region to read live (default AWS_REGION); with --dir and --emit-stack: aws:region (default: the region of the subnets' zones)")
 		nat         = fs.String("nat", "", "with --emit-stack: NAT for the new private tier, perAz (default) or single")
 		protect     = fs.Bool("protect", false, "with --emit-stack: set platform:protect (a production stack)")
 		dnsHosts    = fs.Bool("dns-hostnames", false, "with --emit-stack: the VPC has enableDnsHostnames on (describe-vpcs does not show it)")
 		privPrefix  = fs.Int("private-prefix", 0, "with --emit-stack: prefix length of the new private subnets (default: from the VPC size)")
 		isoPrefix   = fs.Int("isolated-prefix", 0, "with --emit-stack: prefix length of the new isolated subnets (default: from the VPC size)")
-		stackFlags  = []string{"stack-out", "name", "owner", "region", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix"}
+		stackFlags  = []string{"stack-out", "name", "owner", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix"}
 		emitterFlag = map[string]bool{"vpc": true}
 	)
 	for _, f := range stackFlags {
 		emitterFlag[f] = true
 	}
+	var (
+		profile       = fs.String("profile", "", "live read: the AWS profile (default AWS_PROFILE)")
+		endpointURL   = fs.String("endpoint-url", "", "live read: send every call to this endpoint (default AWS_ENDPOINT_URL)")
+		save          = fs.String("save", "", "live read: also write what was read to this folder, for a later --dir run")
+		printPolicy   = fs.Bool("print-policy", false, "print the read-only IAM policy the live read needs, and exit")
+		printCommands = fs.Bool("print-commands", false, "print the AWS CLI commands that collect a --dir folder by hand, and exit")
+	)
 	fs.StringVar(&files.VPCs, "vpcs", "", "output of aws ec2 describe-vpcs (overrides the --dir file)")
 	fs.StringVar(&files.Subnets, "subnets", "", "output of aws ec2 describe-subnets (overrides the --dir file)")
 	fs.StringVar(&files.RouteTables, "route-tables", "", "output of aws ec2 describe-route-tables (overrides the --dir file)")
@@ -102,6 +133,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q; input files are given with --dir or the per-file flags", fs.Arg(0))
+	}
+	if *printPolicy {
+		_, err := stdout.Write(audit.Policy())
+		return exitCode(err)
+	}
+	if *printCommands {
+		_, err := io.WriteString(stdout, audit.Commands())
+		return exitCode(err)
 	}
 	if *format != "markdown" && *format != "json" {
 		return fail("unknown --format %q (want markdown or json)", *format)
@@ -128,6 +167,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	in := files
+	offline := *dir != "" || files != (audit.Files{})
+	if offline && (*profile != "" || *endpointURL != "" || *save != "") {
+		return fail("--profile, --endpoint-url and --save are for a live read; drop --dir and the per-file flags")
+	}
 	if *dir != "" {
 		// Per-file flags win so one file of a snapshot can be swapped for a
 		// fresher or hand-edited copy without copying the whole folder.
@@ -137,17 +180,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		override(&in.RouteTables, files.RouteTables)
 		override(&in.SecurityGroups, files.SecurityGroups)
 		override(&in.NetworkInterfaces, files.NetworkInterfaces)
-		if *title == "" {
-			*title = filepath.Base(filepath.Clean(*dir))
-		}
 	}
-	if in == (audit.Files{}) {
-		return fail("nothing to audit: give --dir or at least one of --vpcs, --subnets, --route-tables, --security-groups, --network-interfaces")
+	var inv *audit.Inventory
+	switch {
+	case offline && *dir != "" && files == (audit.Files{}):
+		// A whole folder: every call's file, and the manifest of a --save.
+		inv, err = audit.Load(*dir)
+	case offline:
+		inv, err = audit.LoadFiles(in)
+	case *region == "" && *profile == "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_PROFILE") == "" && os.Getenv("AWS_DEFAULT_REGION") == "":
+		return fail("nothing to audit: give --region (and --profile) to read the account live, or --dir, or at least one of --vpcs, --subnets, --route-tables, --security-groups, --network-interfaces")
+	default:
+		inv, err = readLive(live.Options{Region: *region, Profile: *profile, EndpointURL: *endpointURL, Progress: stderr}, *save)
 	}
-
-	inv, err := audit.LoadFiles(in)
 	if err != nil {
 		return fail("%v", err)
+	}
+	// A live read and its saved folder get the same default title, the
+	// region, so their reports are identical.
+	if *title == "" && inv.Region != "" {
+		*title = inv.Region
+	} else if *title == "" && *dir != "" {
+		*title = filepath.Base(filepath.Clean(*dir))
 	}
 	rep := audit.Report{Title: *title, Inventory: inv, Findings: inv.Findings()}
 
@@ -202,6 +256,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if counted > *maxFindings {
 		fmt.Fprintf(stderr, "audit: %d findings at severity %s or above, %d allowed\n", counted, threshold, *maxFindings)
 		return exitFindings
+	}
+	if inv.Incomplete() {
+		var missing []string
+		for _, r := range inv.NotRead() {
+			c, _ := audit.CallFor(r.Service, r.Operation)
+			missing = append(missing, fmt.Sprintf("%s (%s)", c.Name(), r.Status))
+		}
+		fmt.Fprintf(stderr, "audit: incomplete, not read: %s\n", strings.Join(missing, ", "))
+		return exitIncomplete
+	}
+	return exitOK
+}
+
+// readLive reads the account and, with save, writes the snapshot first, so
+// what is saved is exactly what the report was made from.
+func readLive(opts live.Options, save string) (*audit.Inventory, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	snap, err := live.Read(ctx, liveOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	if save != "" {
+		if err := snap.Save(save); err != nil {
+			return nil, fmt.Errorf("--save: %w", err)
+		}
+	}
+	return audit.LoadSnapshot(snap)
+}
+
+func exitCode(err error) int {
+	if err != nil {
+		return exitBadInput
 	}
 	return exitOK
 }

@@ -1,0 +1,535 @@
+package audit
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// The types below are the workloads, load balancers, data stores and
+// plumbing the audit reads beyond the network itself. Unlike the network
+// types they keep AWS's own member names, and decode straight from what the
+// CLI prints (or the live reader saves): a migration that imports these
+// resources needs their exact live values, and a field named as in the API
+// reference cannot be mistaken for a derived one. The data stores also keep
+// the whole object as read (Raw), so a consumer that needs a field not
+// listed here reads it from there instead of waiting for this package.
+
+// Tag is an EC2, RDS, ELB or Auto Scaling tag.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// TagValue returns the value of the tag with the given key.
+func TagValue(tags []Tag, key string) string {
+	for _, t := range tags {
+		if t.Key == key {
+			return t.Value
+		}
+	}
+	return ""
+}
+
+// Instance is one EC2 instance of describe-instances.
+type Instance struct {
+	InstanceId        string
+	InstanceType      string
+	ImageId           string
+	State             struct{ Name string }
+	VpcId             string
+	SubnetId          string
+	Placement         struct{ AvailabilityZone string }
+	PrivateIpAddress  string
+	PublicIpAddress   string
+	SecurityGroups    []struct{ GroupId, GroupName string }
+	NetworkInterfaces []struct {
+		NetworkInterfaceId string
+		SubnetId           string
+		Groups             []struct{ GroupId string }
+		Association        *struct{ PublicIp string }
+		Ipv6Addresses      []struct{ Ipv6Address string }
+	}
+	MetadataOptions *struct {
+		HttpTokens   string
+		HttpEndpoint string
+	}
+	IamInstanceProfile *struct{ Arn string }
+	Tags               []Tag
+}
+
+// Running reports whether the instance exists in a state that uses its
+// network interfaces (anything but terminated or shutting down).
+func (i Instance) Running() bool {
+	return i.State.Name != "terminated" && i.State.Name != "shutting-down"
+}
+
+// IMDSv1 reports whether the instance metadata service answers requests
+// without a session token. AWS's default, when MetadataOptions is absent or
+// HttpTokens is "optional", is to answer them.
+func (i Instance) IMDSv1() bool {
+	if i.MetadataOptions == nil {
+		return true
+	}
+	return i.MetadataOptions.HttpEndpoint != "disabled" && i.MetadataOptions.HttpTokens != "required"
+}
+
+// PublicIPs lists the instance's public IPv4 addresses.
+func (i Instance) PublicIPs() []string {
+	var out []string
+	if i.PublicIpAddress != "" {
+		out = append(out, i.PublicIpAddress)
+	}
+	for _, n := range i.NetworkInterfaces {
+		if n.Association != nil && n.Association.PublicIp != "" && n.Association.PublicIp != i.PublicIpAddress {
+			out = append(out, n.Association.PublicIp)
+		}
+	}
+	return out
+}
+
+// NATGateway is one entry of describe-nat-gateways.
+type NATGateway struct {
+	NatGatewayId        string
+	VpcId               string
+	SubnetId            string
+	State               string
+	ConnectivityType    string
+	NatGatewayAddresses []struct {
+		NetworkInterfaceId string
+		PublicIp           string
+		PrivateIp          string
+	}
+	Tags []Tag
+}
+
+// VPCEndpoint is one entry of describe-vpc-endpoints.
+type VPCEndpoint struct {
+	VpcEndpointId       string
+	VpcEndpointType     string
+	ServiceName         string
+	VpcId               string
+	State               string
+	SubnetIds           []string
+	Groups              []struct{ GroupId string }
+	NetworkInterfaceIds []string
+	RouteTableIds       []string
+	PrivateDnsEnabled   *bool
+	Tags                []Tag
+}
+
+// PrefixList is one managed prefix list with its entries
+// (get-managed-prefix-list-entries).
+type PrefixList struct {
+	PrefixListId   string
+	PrefixListName string
+	AddressFamily  string
+	OwnerId        string
+	State          string
+	MaxEntries     *int
+	Tags           []Tag
+	// Entries holds the CIDRs of the list; EntriesRead is false when they
+	// could not be read, so nothing is concluded from an empty list.
+	Entries     []string `json:"-"`
+	EntriesRead bool     `json:"-"`
+}
+
+// LoadBalancer is one entry of elbv2 describe-load-balancers, with its
+// listeners attached.
+type LoadBalancer struct {
+	LoadBalancerArn   string
+	LoadBalancerName  string
+	Type              string // application, network, gateway
+	Scheme            string // internet-facing, internal
+	VpcId             string
+	IpAddressType     string
+	DNSName           string
+	State             struct{ Code string }
+	AvailabilityZones []struct {
+		ZoneName string
+		SubnetId string
+	}
+	SecurityGroups []string
+	Listeners      []Listener `json:"-"`
+}
+
+// InternetFacing reports whether the load balancer has public addresses.
+func (lb LoadBalancer) InternetFacing() bool { return lb.Scheme == "internet-facing" }
+
+// SubnetIDs lists the load balancer's subnets.
+func (lb LoadBalancer) SubnetIDs() []string {
+	var out []string
+	for _, z := range lb.AvailabilityZones {
+		if z.SubnetId != "" {
+			out = append(out, z.SubnetId)
+		}
+	}
+	return out
+}
+
+// Listener is one entry of elbv2 describe-listeners.
+type Listener struct {
+	ListenerArn     string
+	LoadBalancerArn string
+	Port            int
+	Protocol        string
+	SslPolicy       string
+	DefaultActions  []struct {
+		Type           string
+		RedirectConfig *struct {
+			Protocol   string
+			Port       string
+			StatusCode string
+		}
+	}
+}
+
+// RedirectsToHTTPS reports whether every default action of the listener
+// redirects to HTTPS, which is the one acceptable use of a plain-HTTP
+// listener on the internet.
+func (l Listener) RedirectsToHTTPS() bool {
+	if len(l.DefaultActions) == 0 {
+		return false
+	}
+	for _, a := range l.DefaultActions {
+		if !strings.EqualFold(a.Type, "redirect") || a.RedirectConfig == nil || a.RedirectConfig.Protocol != "HTTPS" {
+			return false
+		}
+	}
+	return true
+}
+
+// DBCluster is one entry of rds describe-db-clusters. The fields are the
+// ones importing the cluster needs; Raw holds the rest.
+type DBCluster struct {
+	DBClusterIdentifier              string
+	DBClusterArn                     string
+	DbClusterResourceId              string
+	Engine                           string
+	EngineVersion                    string
+	EngineMode                       string
+	Status                           string
+	DBSubnetGroup                    string // the subnet group's name
+	DBClusterParameterGroup          string
+	DBClusterInstanceClass           string
+	VpcSecurityGroups                []struct{ VpcSecurityGroupId, Status string }
+	Port                             *int
+	MasterUsername                   string
+	DatabaseName                     string
+	StorageEncrypted                 bool
+	KmsKeyId                         string
+	StorageType                      string
+	AllocatedStorage                 *int
+	AvailabilityZones                []string
+	BackupRetentionPeriod            *int
+	PreferredBackupWindow            string
+	PreferredMaintenanceWindow       string
+	DeletionProtection               *bool
+	IAMDatabaseAuthenticationEnabled *bool
+	CopyTagsToSnapshot               *bool
+	EnabledCloudwatchLogsExports     []string
+	Endpoint                         string
+	ReaderEndpoint                   string
+	PubliclyAccessible               *bool
+	NetworkType                      string
+	DBClusterMembers                 []struct {
+		DBInstanceIdentifier string
+		IsClusterWriter      bool
+		PromotionTier        *int
+	}
+	ServerlessV2ScalingConfiguration *struct {
+		MinCapacity *float64
+		MaxCapacity *float64
+	}
+	MasterUserSecret *struct{ SecretArn, KmsKeyId string }
+	TagList          []Tag
+	Raw              json.RawMessage `json:"-"`
+}
+
+// GroupIDs lists the cluster's VPC security groups.
+func (c DBCluster) GroupIDs() []string {
+	var out []string
+	for _, g := range c.VpcSecurityGroups {
+		out = append(out, g.VpcSecurityGroupId)
+	}
+	return out
+}
+
+// DBInstance is one entry of rds describe-db-instances: an Aurora cluster
+// member or a standalone instance (DBClusterIdentifier empty).
+type DBInstance struct {
+	DBInstanceIdentifier string
+	DBInstanceArn        string
+	DbiResourceId        string
+	DBClusterIdentifier  string
+	DBInstanceClass      string
+	Engine               string
+	EngineVersion        string
+	DBInstanceStatus     string
+	AvailabilityZone     string
+	MultiAZ              bool
+	DBSubnetGroup        *struct {
+		DBSubnetGroupName string
+		VpcId             string
+		Subnets           []DBSubnet
+	}
+	DBParameterGroups []struct {
+		DBParameterGroupName string
+		ParameterApplyStatus string
+	}
+	OptionGroupMemberships           []struct{ OptionGroupName string }
+	VpcSecurityGroups                []struct{ VpcSecurityGroupId, Status string }
+	PubliclyAccessible               bool
+	StorageEncrypted                 bool
+	KmsKeyId                         string
+	StorageType                      string
+	AllocatedStorage                 *int
+	PromotionTier                    *int
+	AutoMinorVersionUpgrade          *bool
+	CACertificateIdentifier          string
+	MonitoringInterval               *int
+	PerformanceInsightsEnabled       *bool
+	DeletionProtection               *bool
+	IAMDatabaseAuthenticationEnabled *bool
+	Endpoint                         *struct {
+		Address string
+		Port    int
+	}
+	TagList []Tag
+	Raw     json.RawMessage `json:"-"`
+}
+
+// GroupIDs lists the instance's VPC security groups.
+func (i DBInstance) GroupIDs() []string {
+	var out []string
+	for _, g := range i.VpcSecurityGroups {
+		out = append(out, g.VpcSecurityGroupId)
+	}
+	return out
+}
+
+// ParameterGroupNames lists the instance's DB parameter groups.
+func (i DBInstance) ParameterGroupNames() []string {
+	var out []string
+	for _, p := range i.DBParameterGroups {
+		out = append(out, p.DBParameterGroupName)
+	}
+	return out
+}
+
+// DBSubnet is one subnet of a DB subnet group.
+type DBSubnet struct {
+	SubnetIdentifier       string
+	SubnetAvailabilityZone struct{ Name string }
+	SubnetStatus           string
+}
+
+// DBSubnetGroup is one entry of rds describe-db-subnet-groups.
+type DBSubnetGroup struct {
+	DBSubnetGroupName        string
+	DBSubnetGroupDescription string
+	DBSubnetGroupArn         string
+	VpcId                    string
+	SubnetGroupStatus        string
+	Subnets                  []DBSubnet
+	Raw                      json.RawMessage `json:"-"`
+}
+
+// ReplicationGroup is one entry of elasticache describe-replication-groups.
+type ReplicationGroup struct {
+	ReplicationGroupId string
+	ARN                string
+	Description        string
+	Status             string
+	Engine             string
+	CacheNodeType      string
+	MemberClusters     []string
+	NodeGroups         []struct {
+		NodeGroupId      string
+		PrimaryEndpoint  *Endpoint
+		ReaderEndpoint   *Endpoint
+		NodeGroupMembers []struct {
+			CacheClusterId            string
+			CacheNodeId               string
+			PreferredAvailabilityZone string
+			CurrentRole               string
+		}
+	}
+	ConfigurationEndpoint    *Endpoint
+	AutomaticFailover        string
+	MultiAZ                  string
+	ClusterEnabled           *bool
+	AtRestEncryptionEnabled  *bool
+	TransitEncryptionEnabled *bool
+	TransitEncryptionMode    string
+	AuthTokenEnabled         *bool
+	UserGroupIds             []string
+	KmsKeyId                 string
+	SnapshotRetentionLimit   *int
+	SnapshotWindow           string
+	NetworkType              string
+	IpDiscovery              string
+	DataTiering              string
+	Raw                      json.RawMessage `json:"-"`
+}
+
+// Endpoint is an ElastiCache address and port.
+type Endpoint struct {
+	Address string
+	Port    int
+}
+
+// CacheCluster is one entry of elasticache describe-cache-clusters: a
+// member of a replication group or a standalone cluster (memcached, or
+// Redis OSS without replication).
+type CacheCluster struct {
+	CacheClusterId            string
+	ARN                       string
+	ReplicationGroupId        string
+	CacheClusterStatus        string
+	Engine                    string
+	EngineVersion             string
+	CacheNodeType             string
+	NumCacheNodes             int
+	PreferredAvailabilityZone string
+	CacheSubnetGroupName      string
+	CacheParameterGroup       *struct{ CacheParameterGroupName string }
+	SecurityGroups            []struct{ SecurityGroupId, Status string }
+	ConfigurationEndpoint     *Endpoint
+	CacheNodes                []struct {
+		CacheNodeId string
+		Endpoint    *Endpoint
+	}
+	AtRestEncryptionEnabled  *bool
+	TransitEncryptionEnabled *bool
+	TransitEncryptionMode    string
+	AuthTokenEnabled         *bool
+	SnapshotRetentionLimit   *int
+	Raw                      json.RawMessage `json:"-"`
+}
+
+// GroupIDs lists the cluster's security groups.
+func (c CacheCluster) GroupIDs() []string {
+	var out []string
+	for _, g := range c.SecurityGroups {
+		out = append(out, g.SecurityGroupId)
+	}
+	return out
+}
+
+// CacheSubnetGroup is one entry of elasticache describe-cache-subnet-groups.
+type CacheSubnetGroup struct {
+	CacheSubnetGroupName        string
+	CacheSubnetGroupDescription string
+	ARN                         string
+	VpcId                       string
+	Subnets                     []struct {
+		SubnetIdentifier       string
+		SubnetAvailabilityZone struct{ Name string }
+	}
+	Raw json.RawMessage `json:"-"`
+}
+
+// LambdaFunction is one entry of lambda list-functions.
+type LambdaFunction struct {
+	FunctionName string
+	FunctionArn  string
+	Runtime      string
+	Role         string
+	VpcConfig    *struct {
+		VpcId            string
+		SubnetIds        []string
+		SecurityGroupIds []string
+	}
+}
+
+// ECSCluster is one entry of ecs describe-clusters.
+type ECSCluster struct {
+	ClusterArn  string
+	ClusterName string
+	Status      string
+}
+
+// AwsVpcConfiguration is the network configuration of an ECS service or
+// task set in awsvpc mode.
+type AwsVpcConfiguration struct {
+	Subnets        []string
+	SecurityGroups []string
+	AssignPublicIp string
+}
+
+// ECSService is one entry of ecs describe-services.
+type ECSService struct {
+	ServiceArn           string
+	ServiceName          string
+	ClusterArn           string
+	Status               string
+	LaunchType           string
+	DesiredCount         int
+	NetworkConfiguration *struct {
+		AwsvpcConfiguration *AwsVpcConfiguration
+	}
+}
+
+// ECSTask is one entry of ecs describe-tasks.
+type ECSTask struct {
+	TaskArn     string
+	ClusterArn  string
+	Group       string // "service:<name>" for a service's tasks
+	LastStatus  string
+	Attachments []struct {
+		Type    string
+		Details []struct{ Name, Value string }
+	}
+}
+
+// InterfaceIDs lists the network interfaces ECS attached to the task.
+func (t ECSTask) InterfaceIDs() []string {
+	var out []string
+	for _, a := range t.Attachments {
+		for _, d := range a.Details {
+			if d.Name == "networkInterfaceId" && d.Value != "" {
+				out = append(out, d.Value)
+			}
+		}
+	}
+	return out
+}
+
+// BatchComputeEnvironment is one entry of batch describe-compute-environments.
+type BatchComputeEnvironment struct {
+	ComputeEnvironmentName string
+	ComputeEnvironmentArn  string
+	Type                   string
+	State                  string
+	EcsClusterArn          string
+	ComputeResources       *struct {
+		Type             string
+		Subnets          []string
+		SecurityGroupIds []string
+	}
+}
+
+// AutoScalingGroup is one entry of autoscaling describe-auto-scaling-groups.
+// Its security groups live in its launch template, which the audit does not
+// read: the groups of its running instances are in Instances.
+type AutoScalingGroup struct {
+	AutoScalingGroupName string
+	AutoScalingGroupARN  string
+	VPCZoneIdentifier    string
+	MinSize              int
+	MaxSize              int
+	DesiredCapacity      int
+	Instances            []struct{ InstanceId string }
+	LaunchTemplate       *struct{ LaunchTemplateId, LaunchTemplateName, Version string }
+}
+
+// SubnetIDs lists the subnets the group launches into.
+func (g AutoScalingGroup) SubnetIDs() []string {
+	var out []string
+	for _, s := range strings.Split(g.VPCZoneIdentifier, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
