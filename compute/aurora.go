@@ -39,7 +39,8 @@ type Database struct {
 	SubnetGroup    *rds.SubnetGroup
 	ParameterGroup *rds.ClusterParameterGroup
 	Cluster        *rds.Cluster
-	// Instances[0] is instance 1, the writer at creation.
+	// Instances[0] is instance 1, first in line to be the writer (promotion
+	// tier 0); all are created at once.
 	Instances []*rds.ClusterInstance
 
 	Endpoint       pulumi.StringOutput
@@ -70,6 +71,12 @@ func auroraLogExports(engine string) []string {
 	}
 	return []string{"postgresql"}
 }
+
+// PromotionTier is instance n's failover priority: n-1, capped at AWS's
+// lowest priority, 15. Distinct tiers make the failover order deterministic
+// (Aurora picks the lowest tier, and among equal tiers the largest instance,
+// then an arbitrary one).
+func PromotionTier(n int) int { return min(n-1, 15) }
 
 // NewDatabase registers an aurora workload.
 func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
@@ -174,15 +181,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			// running database instance.
 			pulumi.IgnoreChanges([]string{"availabilityZone"}),
 		}
-		if n > 1 {
-			// Aurora makes whichever instance is ready first the writer. Readers
-			// wait for instance 1, so the writer at creation is always number 1.
-			iopts = append(iopts, pulumi.DependsOn([]pulumi.Resource{d.Instances[0]}))
-		}
-		promotion := 1
-		if n == 1 {
-			promotion = 0 // instance 1 is also first in line to become writer again
-		}
+		// Every instance is created at once, beside the others: the first
+		// deploy then takes the cluster plus one instance, not one instance
+		// after another. Which instance AWS makes the writer at creation is a
+		// race nothing in the platform depends on (clients use the cluster
+		// endpoint, alarms the WRITER role); what AWS honours is the promotion
+		// tier on every failover: instance 1 (tier 0) first, then 2, 3, ... in
+		// order, so the next writer is always known. docs/performance.md has
+		// the reasoning and the one command that makes instance 1 the writer.
+		promotion := PromotionTier(n)
 		inst, err := rds.NewClusterInstance(ctx, iname, &rds.ClusterInstanceArgs{
 			ClusterIdentifier:          d.Cluster.ID(),
 			Engine:                     pulumi.String(s.Engine),

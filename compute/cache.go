@@ -48,6 +48,9 @@ type Cache struct {
 	// SecretARN is the secret holding the auth token.
 	SecretARN pulumi.StringOutput
 	Port      int
+	// ID is the replication group's ID, fixed before anything is created: its
+	// nodes are <ID>-001, <ID>-002, ... (what CloudWatch's CacheClusterId names).
+	ID string
 }
 
 // NewCache registers a cache workload.
@@ -67,7 +70,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	case s.AutomaticFailover && s.Replicas == 0:
 		return nil, fmt.Errorf("compute.NewCache(%q): failover without a replica", name)
 	}
-	c := &Cache{Port: s.Port}
+	c := &Cache{Port: s.Port, ID: physicalName(name, 40, fmt.Sprint(s.Port))}
 	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		// <prefix>-<workload> plus Pulumi's random suffix. The port replaces
 		// the group, so it is in the fingerprint; the engine is not, because
 		// redis to valkey is an in-place upgrade and must keep the ID.
-		ReplicationGroupId:       pulumi.String(physicalName(name, 40, fmt.Sprint(s.Port))),
+		ReplicationGroupId:       pulumi.String(c.ID),
 		Description:              pulumi.String("Cache " + args.Workload),
 		Engine:                   pulumi.String(s.Engine),
 		EngineVersion:            pulumi.String(s.EngineVersion),

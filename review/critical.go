@@ -15,8 +15,8 @@ import (
 // create timings and the AWS documentation's own estimates): order of
 // magnitude, not a promise. The slow ones decide a deploy:
 //
-//   - Aurora: the cluster ~5 min, each DB instance ~10 min (instances after
-//     the first wait for it, so the writer is instance 1);
+//   - Aurora: the cluster ~5 min, each DB instance ~10 min (the platform
+//     creates the instances beside each other, so a cluster takes ~15 min);
 //   - ElastiCache replication group ~15 min;
 //   - Client VPN: the endpoint ~1 min, each subnet association ~10 min;
 //   - NAT gateway ~2 min; Application Load Balancer ~3 min; interface VPC

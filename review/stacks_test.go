@@ -162,8 +162,10 @@ func TestProd_CriticalPathEndsInTheSlowestDataStore(t *testing.T) {
 			t.Errorf("%s (%s) finishes at %s, after the chain's end %s", r.Name, r.Type, p.Finish[r.URN], last.Finish)
 		}
 	}
-	if p.Total <= 15*time.Minute {
-		t.Errorf("prod with Aurora (cluster then two instances in sequence) should take longer than the cache alone (15m): %s", p.Total)
+	// Aurora's instances are created beside each other: the slowest data
+	// store takes 15 minutes after its subnets, not 25.
+	if p.Total < 15*time.Minute || p.Total > 16*time.Minute {
+		t.Errorf("prod's first deploy should take the slowest data store's 15 minutes and its subnets: %s", p.Total)
 	}
 }
 

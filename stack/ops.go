@@ -86,8 +86,9 @@ func registerAlarms(ctx *pulumi.Context, d *Design, pl *Platform) (*ops.Alarms, 
 		for i := 1; i <= 1+cfg.Workloads[n].Cache.Replicas; i++ {
 			// Members of a replication group without cluster mode are named
 			// <replication group id>-001, -002, ...
-			suffix := fmt.Sprintf("-%03d", i)
-			set(n, fmt.Sprintf("node:%03d", i), c.ReplicationGroup.ReplicationGroupId.ApplyT(func(id string) string { return id + suffix }).(pulumi.StringOutput))
+			// <replication group id>-001, -002, ... The ID is fixed before the
+			// group exists, so the alarms need not wait 15 minutes for it.
+			set(n, fmt.Sprintf("node:%03d", i), pulumi.String(fmt.Sprintf("%s-%03d", c.ID, i)))
 		}
 	}
 	var zones []string

@@ -1,0 +1,89 @@
+package review_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/review"
+	stackpkg "github.com/acme/platform/stack"
+)
+
+// inherentChain is what no program can make shorter: the VPC, one subnet,
+// the DB subnet group, the Aurora cluster and one of its instances, one
+// after the other, each at review.CreateTime.
+func inherentChain(t *rapid.T, g *sim.Graph) time.Duration {
+	var total time.Duration
+	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:rds/subnetGroup:SubnetGroup",
+		"aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance"} {
+		rs := g.OfType(typ)
+		if len(rs) == 0 {
+			t.Fatalf("the graph has no %s", typ)
+		}
+		total += review.CreateTime(rs[0])
+	}
+	return total
+}
+
+// prodWith is the prod stack file with the database's instance count and the
+// network's zone count set; one instance needs platform:protect off (prod
+// refuses a single instance).
+func prodWith(t *rapid.T, instances, zones int) *stackpkg.File {
+	f, err := stackpkg.ReadFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(key string, change func(m map[string]any)) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(f.Values[key]), &m); err != nil {
+			t.Fatal(err)
+		}
+		change(m)
+		b, _ := json.Marshal(m)
+		f.Values[key] = string(b)
+	}
+	edit("platform:workloads", func(m map[string]any) { m["database"].(map[string]any)["instances"] = instances })
+	edit("platform:network", func(m map[string]any) { m["azCount"] = zones })
+	if instances < 2 {
+		f.Values["platform:protect"] = "false"
+	}
+	return f
+}
+
+// The first deploy of prod with 1 to 5 Aurora instances, in two or three
+// zones, is estimated at no more than 5% over the inherent chain: the
+// instances are created beside each other, not one after another.
+func TestCriticalPath_StaysWithinFivePercentOfTheInherentChain(t *testing.T) {
+	seen := map[string]bool{}
+	runs := map[[2]int]*offline.Result{} // the domain is small: run each point once
+	rapid.Check(t, func(t *rapid.T) {
+		instances := rapid.IntRange(1, 5).Draw(t, "instances")
+		zones := rapid.IntRange(2, 3).Draw(t, "zones")
+		res, ok := runs[[2]int{instances, zones}]
+		if !ok {
+			var err error
+			if res, err = offline.Run(prodWith(t, instances, zones)); err != nil {
+				t.Fatal(err)
+			}
+			runs[[2]int{instances, zones}] = res
+		}
+		if got := len(res.Graph.OfType("aws:rds/clusterInstance:ClusterInstance")); got != instances {
+			t.Fatalf("%d instances registered, want %d", got, instances)
+		}
+		p := review.CriticalPath(res.Graph)
+		inherent := inherentChain(t, res.Graph)
+		if limit := inherent * 105 / 100; p.Total > limit {
+			t.Fatalf("%d instances, %d zones: estimated %s, more than 1.05 x the inherent %s (%s):\n%s",
+				instances, zones, p.Total, inherent, limit, review.RenderCriticalPath(p))
+		}
+		seen[fmt.Sprint(instances)] = true
+	})
+	if len(seen) < 5 {
+		t.Errorf("only instance counts %v were drawn", seen)
+	}
+}
