@@ -88,6 +88,15 @@ const (
 	KindIngressWidePortRange FindingKind = "ingress-wide-port-range"
 	KindIngressAdminPort     FindingKind = "ingress-admin-port"
 	KindSharedSecurityGroup  FindingKind = "shared-security-group"
+	KindDBPubliclyAccessible FindingKind = "db-publicly-accessible"
+	KindUnencryptedAtRest    FindingKind = "store-unencrypted-at-rest"
+	KindUnencryptedInTransit FindingKind = "store-unencrypted-in-transit"
+	KindCacheWithoutAuth     FindingKind = "cache-without-auth"
+	KindLBPlainHTTP          FindingKind = "lb-plain-http"
+	KindInstancePublicIP     FindingKind = "instance-public-ip"
+	KindInstanceIMDSv1       FindingKind = "instance-imdsv1"
+	KindUnusedSecurityGroup  FindingKind = "unused-security-group"
+	KindDefaultGroupRules    FindingKind = "default-group-has-rules"
 )
 
 // FindingKinds lists every kind, sorted by id, which is the order findings
@@ -144,7 +153,11 @@ type Finding struct {
 	Related []string `json:"related,omitempty"`
 	// Detail tells findings on the same resource apart (the rule, for
 	// ingress findings) and is the last sort key.
-	Detail  string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Form names how a source reaches the whole internet, for findings
+	// about the internet: "0.0.0.0/0 (all of IPv4)", "::/0 (all of IPv6)",
+	// "0.0.0.0/1 + 128.0.0.0/1 (together all of IPv4)", a prefix list...
+	Form    string `json:"form,omitempty"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
 }
@@ -194,10 +207,12 @@ func (inv *Inventory) Findings() []Finding {
 	var out []Finding
 	out = append(out, inv.publicSubnetWorkloads()...)
 	out = append(out, inv.publicOnlyVPCs()...)
+	out = append(out, inv.ownedFindings()...)
 	for _, g := range inv.SecurityGroups {
 		kinds := inv.AttachedKinds(g.ID)
 		ifaces := inv.InterfacesInGroup(g.ID)
 		for _, r := range g.Ingress {
+			r.world = inv.worldForms(r.CIDRs, r.PrefixListIDs)
 			for _, check := range ruleChecks {
 				if f, ok := check(g, r, kinds); ok {
 					f.Resource = g.ID
@@ -237,7 +252,9 @@ func (inv *Inventory) publicSubnetWorkloads() []Finding {
 		var ids []string
 		withPublicIP := 0
 		for _, ifc := range inv.Interfaces {
-			if ifc.SubnetID != s.ID || !ifc.Kind.IsWorkload() {
+			// Interfaces of an object read from its API are reported with
+			// their owner (ownedFindings); these are the rest.
+			if ifc.SubnetID != s.ID || !ifc.Kind.IsWorkload() || ifc.Owner != "" {
 				continue
 			}
 			counts[ifc.Kind]++
@@ -350,7 +367,8 @@ func checkOpenToWorld(g SecurityGroup, r Rule, kinds []OwnerKind) (Finding, bool
 	}
 	f := Finding{
 		Kind:    KindIngressOpenToWorld,
-		Message: fmt.Sprintf("%s allows %s from %s%s", groupLabel(g), r.Ports(), strings.Join(world, ", "), attachedText(kinds)),
+		Form:    world[0],
+		Message: fmt.Sprintf("%s allows %s from the internet: %s%s", groupLabel(g), r.Ports(), strings.Join(world, ", "), attachedText(kinds)),
 		Fix:     "replace the world-wide source with the security group of the caller (the load balancer's group for web traffic), or with a VPN or partner CIDR",
 	}
 	switch {
@@ -431,7 +449,7 @@ func checkWidePortRange(g SecurityGroup, r Rule, kinds []OwnerKind) (Finding, bo
 }
 
 func checkAdminPort(g SecurityGroup, r Rule, kinds []OwnerKind) (Finding, bool) {
-	if len(r.CIDRs) == 0 || (r.Protocol != "-1" && !r.isTCP()) {
+	if (len(r.CIDRs) == 0 && len(r.world) == 0) || (r.Protocol != "-1" && !r.isTCP()) {
 		return Finding{}, false
 	}
 	var names []string
@@ -445,17 +463,17 @@ func checkAdminPort(g SecurityGroup, r Rule, kinds []OwnerKind) (Finding, bool) 
 	}
 	f := Finding{
 		Kind:    KindIngressAdminPort,
-		Message: fmt.Sprintf("%s exposes %s to %s%s", groupLabel(g), strings.Join(names, " and "), strings.Join(r.CIDRs, ", "), attachedText(kinds)),
+		Message: fmt.Sprintf("%s exposes %s to %s%s", groupLabel(g), strings.Join(names, " and "), r.Sources(), attachedText(kinds)),
 		Fix:     "close the port and use SSM Session Manager (no inbound rule needed); if a bastion is unavoidable, allow it by security group id",
 	}
 	f.Severity = SeverityLow
 	for _, c := range r.CIDRs {
-		switch {
-		case isWorld(c):
-			f.Severity = SeverityHigh
-		case !isPrivate(c):
+		if !isPrivate(c) {
 			f.Severity = max(f.Severity, SeverityMedium)
 		}
+	}
+	if len(r.world) > 0 {
+		f.Severity, f.Form = SeverityHigh, r.world[0]
 	}
 	return f, true
 }
@@ -534,14 +552,6 @@ func onlyKind(kinds []OwnerKind, k OwnerKind) bool {
 	return len(kinds) == 1 && kinds[0] == k
 }
 
-func isWorld(cidr string) bool {
-	p, err := netip.ParsePrefix(cidr)
-	if err != nil {
-		return cidr == "0.0.0.0/0" || cidr == "::/0"
-	}
-	return p.Bits() == 0
-}
-
 func isPrivate(cidr string) bool {
 	p, err := netip.ParsePrefix(cidr)
 	if err != nil {
@@ -605,15 +615,9 @@ func (r Rule) isICMP() bool {
 	return false
 }
 
-func (r Rule) worldCIDRs() []string {
-	var w []string
-	for _, c := range r.CIDRs {
-		if isWorld(c) {
-			w = append(w, c)
-		}
-	}
-	return w
-}
+// worldCIDRs lists the forms in which the rule's sources reach the whole
+// internet, as Findings computed them (Inventory.worldForms).
+func (r Rule) worldCIDRs() []string { return r.world }
 
 // onlyWebPorts reports whether the rule opens nothing but 80 and/or 443 over
 // TCP, the ports a public web load balancer listens on.

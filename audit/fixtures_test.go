@@ -81,8 +81,16 @@ func TestSeedBeforeNamesTheStorysThreeProblems(t *testing.T) {
 		}
 	})
 
-	t.Run("every finding kind is present", func(t *testing.T) {
-		for _, k := range audit.FindingKinds() {
+	// The fixture holds the five network files only (hand-collected before
+	// the audit read workloads and data stores), so the checks on those
+	// objects have nothing to look at; the moto seed account covers them
+	// (audit/live).
+	t.Run("every network finding kind is present", func(t *testing.T) {
+		for _, k := range []audit.FindingKind{
+			audit.KindPublicSubnetWorkload, audit.KindPublicOnlyVPC, audit.KindIngressOpenToWorld, audit.KindIngressAllProtocols,
+			audit.KindIngressWidePortRange, audit.KindIngressAdminPort, audit.KindSharedSecurityGroup,
+			audit.KindUnusedSecurityGroup, audit.KindDefaultGroupRules,
+		} {
 			if len(ofKind(fs, k)) == 0 {
 				t.Errorf("no %s finding", k)
 			}

@@ -170,6 +170,10 @@ type Rule struct {
 	CIDRs         []string
 	GroupIDs      []string
 	PrefixListIDs []string
+
+	// world holds the forms in which the sources reach the whole internet,
+	// set by Findings.
+	world []string
 }
 
 // Interface is one entry of describe-network-interfaces. Kind is derived by

@@ -56,6 +56,15 @@ func read(t *testing.T, endpoint, region string, progress *bytes.Buffer) *audit.
 	return snap
 }
 
+func readWith(t *testing.T, endpoint string, progress *strings.Builder) *audit.Snapshot {
+	t.Helper()
+	snap, err := live.Read(context.Background(), live.Options{Region: seedRegion, EndpointURL: endpoint, MaxBackoff: 20 * time.Millisecond, Progress: progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
 func reportJSON(t *testing.T, inv *audit.Inventory) []byte {
 	t.Helper()
 	b, err := audit.Report{Title: "seed", Inventory: inv, Findings: inv.Findings()}.JSON()
