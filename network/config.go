@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
 )
@@ -44,7 +45,11 @@ type Config struct {
 	CIDR netip.Prefix `json:"cidr"`
 	// AZCount takes the first N zones of the region by name (2-6). Use either this or AvailabilityZones.
 	AZCount int `json:"azCount,omitempty"`
-	// AvailabilityZones names the zones explicitly (2-6, e.g. us-east-1a).
+	// AvailabilityZones lists the zones explicitly (2-6): names (us-east-1a)
+	// or zone IDs (use1-az1), which name the same physical zone in every
+	// account. IDs are resolved to this account's names at preview; a zone's
+	// subnets sit in the address slot of its name, so writing a zone's ID
+	// instead of its name changes nothing.
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
 	// Tiers sizes each tier's subnets: public, private, isolated. Private is required.
 	Tiers map[string]TierConfig `json:"tiers"`
@@ -230,6 +235,16 @@ func Decode(key string, raw any, p *problems.List) Config {
 
 var azName = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d)([a-h])$`)
 
+// zoneID matches an availability zone ID: the region's prefix and the zone's
+// number, e.g. use1-az1. Local and Wavelength zones (use1-bos1-az1) are opt-in
+// zones the platform does not use.
+var zoneID = regexp.MustCompile(`^([a-z]+[0-9]+)-az([0-9]{1,2})$`)
+
+// IsZoneID reports whether a configured zone is written as a zone ID
+// (use1-az1), the same physical zone in every account, rather than a name
+// (us-east-1a), which every account maps to a physical zone of its own.
+func IsZoneID(s string) bool { return zoneID.MatchString(s) }
+
 // Validate checks the network config on its own, recording every problem
 // under key (normally "platform:network"). region is aws:region, or "" if unknown.
 func (c Config) Validate(key, region string, protect bool, p *problems.List) {
@@ -270,9 +285,21 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 		slots := map[int]string{}
 		for i, az := range c.AvailabilityZones {
 			k := fmt.Sprintf("%s.availabilityZones[%d]", key, i)
+			if id := zoneID.FindStringSubmatch(az); id != nil {
+				// Resolved to this account's zone name at preview, from
+				// getAvailabilityZones; the name then picks the address slot.
+				if want := awsenv.ZoneIDPrefix(region); want != "" && id[1] != want {
+					p.Add(k, "%q is a zone ID of another region (%s); the zone IDs of aws:region %s look like %s-az1", az, id[1], region, want)
+				}
+				if seen[az] {
+					p.Add(k, "%q is listed twice", az)
+				}
+				seen[az] = true
+				continue
+			}
 			m := azName.FindStringSubmatch(az)
 			if m == nil {
-				p.Add(k, "%q is not an availability zone name like us-east-1a", az)
+				p.Add(k, "%q is neither an availability zone name like us-east-1a nor a zone ID like use1-az1", az)
 				continue
 			}
 			if region != "" && m[1] != region {

@@ -25,7 +25,9 @@ type Design struct {
 	Config *Config
 	Env    awsenv.Env
 	AZs    []string
-	Plan   network.Plan
+	// ZoneIDs maps each zone of AZs to its zone ID, when the account said.
+	ZoneIDs map[string]string
+	Plan    network.Plan
 	// Rules is the security model: one group per workload and every allowed edge.
 	Rules *security.Graph
 	// Endpoints are the interface endpoint services to create.
@@ -36,14 +38,21 @@ type Design struct {
 	Warnings []string
 }
 
-// NewDesign turns a validated config and the region's available zones into a design.
+// NewDesign turns a validated config and the region's available zones (by
+// name) into a design.
 func NewDesign(cfg *Config, env awsenv.Env, availableAZs []string) (*Design, error) {
+	return NewDesignIn(cfg, env, Zones{Names: availableAZs})
+}
+
+// NewDesignIn is NewDesign with the zones' IDs, which resolve zones the
+// config names by ID and are shown beside each zone name.
+func NewDesignIn(cfg *Config, env awsenv.Env, zones Zones) (*Design, error) {
 	var p problems.List
-	azs, err := chooseAZs(cfg.Network, cfg.Region, availableAZs)
+	azs, err := chooseAZs(cfg.Network, cfg.Region, zones)
 	if err != nil {
 		p.Merge(Project+":network", err)
 	}
-	d := &Design{Config: cfg, Env: env, AZs: azs}
+	d := &Design{Config: cfg, Env: env, AZs: azs, ZoneIDs: zones.idsOf(azs)}
 	if len(azs) > 0 {
 		if cfg.Network.Existing != nil {
 			var taken []netip.Prefix
@@ -107,40 +116,6 @@ func (d *Design) securityEnv() security.Env {
 	return env
 }
 
-// chooseAZs picks the zones: the configured ones, checked against what the
-// region offers, or the first azCount zones by name. Sorting by name (not
-// taking the API's order) keeps the choice stable from run to run.
-func chooseAZs(c network.Config, region string, available []string) ([]string, error) {
-	var p problems.List
-	avail := append([]string(nil), available...)
-	sort.Strings(avail)
-	have := map[string]bool{}
-	for _, a := range avail {
-		have[a] = true
-	}
-	if len(c.AvailabilityZones) > 0 {
-		out := append([]string(nil), c.AvailabilityZones...)
-		for i, az := range c.AvailabilityZones {
-			if !have[az] {
-				p.Add(fmt.Sprintf("%s:network.availabilityZones[%d]", Project, i), "%q is not an available zone in %s; available: %v", az, region, avail)
-			}
-		}
-		sort.Strings(out)
-		return out, p.Err()
-	}
-	var usable []string
-	for _, a := range avail {
-		if _, err := network.ZoneSlot(a); err == nil {
-			usable = append(usable, a)
-		}
-	}
-	if len(usable) < c.AZCount {
-		p.Add(Project+":network.azCount", "%s offers %d usable zones (%v); lower azCount", region, len(usable), usable)
-		return nil, p.Err()
-	}
-	return usable[:c.AZCount], nil
-}
-
 // Platform is what Build registered.
 type Platform struct {
 	Design    *Design
@@ -174,7 +149,7 @@ func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing availability zones: %w", err)
 	}
-	d, err := NewDesign(cfg, env, zones.Names)
+	d, err := NewDesignIn(cfg, env, Zones{Names: zones.Names, IDs: zones.ZoneIds})
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +285,13 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		"securityGroupIds":  pl.Security.GroupIDs(),
 		"sessionLogGroup":   pl.Sessions.LogGroupName,
 	}
+	if len(pl.Design.ZoneIDs) > 0 {
+		ids := pulumi.StringMap{}
+		for name, id := range pl.Design.ZoneIDs {
+			ids[name] = pulumi.String(id)
+		}
+		ex["availabilityZoneIds"] = ids
+	}
 	// The retained log groups' names carry a suffix AWS fixes at creation.
 	if pl.Vpc.FlowLogs != nil {
 		ex["flowLogGroup"] = pl.Vpc.FlowLogs.LogGroup.Name
@@ -352,6 +334,11 @@ func Program(opts Options) pulumi.RunFunc {
 		// preview too, where reviewers read it.
 		for _, w := range pl.Warnings() {
 			if err := ctx.Log.Warn(w, nil); err != nil {
+				return err
+			}
+		}
+		for _, n := range pl.Notes() {
+			if err := ctx.Log.Info(n, nil); err != nil {
 				return err
 			}
 		}

@@ -74,7 +74,7 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			decode.Into(Project+":protect", raw, &c.Protect, p)
 		}},
-	{Name: Project + ":network", Type: "object", Required: true, Description: "The VPC: cidr, azCount or availabilityZones, tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.",
+	{Name: Project + ":network", Type: "object", Required: true, Description: "The VPC: cidr, azCount or availabilityZones (zone names or zone IDs such as use1-az1), tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Network = network.Decode(Project+":network", raw, p)
 		}},

@@ -107,7 +107,7 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 			v := validValues()
 			delete(v, "platform:network")
 			return v
-		}, []string{`platform:network: required; The VPC: cidr, azCount or availabilityZones, tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.`}},
+		}, []string{`platform:network: required; The VPC: cidr, azCount or availabilityZones (zone names or zone IDs such as use1-az1), tiers (public/private/isolated prefixLength), nat (none|single|perAz), endpoints (interface endpoint services), flowLogs {enabled, retentionDays}, otherNetworks.`}},
 		{"missing cidr and nat", func(t *testing.T) map[string]string {
 			return withNetwork(t, func(n map[string]any) { delete(n, "cidr"); delete(n, "nat") })
 		}, []string{

@@ -174,6 +174,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  - %s\n", w)
 		}
 	}
+	if notes := res.Platform.Notes(); len(notes) > 0 {
+		fmt.Fprintln(stdout, "\nNotes (the account's facts are simulated offline):")
+		for _, n := range notes {
+			fmt.Fprintf(stdout, "  - %s\n", n)
+		}
+	}
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
 

@@ -23,6 +23,8 @@ func TestPlan_PrintsTreeSubnetsAndCountsForEveryStack(t *testing.T) {
 				"private   us-east-1a    ",
 				"Resources by type:",
 				"total cloud resources",
+				"Notes (the account's facts are simulated offline):",
+				"zones: us-east-1a is use1-az",
 			} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q", want)

@@ -72,3 +72,36 @@ func (e Env) LogsKeyStatement() map[string]any {
 		}},
 	}
 }
+
+// ZoneIDPrefix is the prefix of a region's availability zone IDs:
+// us-east-1 -> use1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1. Zone IDs
+// (use1-az1) name the same physical zone in every account; zone names
+// (us-east-1a) are mapped to physical zones per account. It returns "" for a
+// region name it cannot read.
+func ZoneIDPrefix(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) < 3 {
+		return ""
+	}
+	out := parts[0]
+	if len(parts) == 4 && parts[1] == "gov" {
+		out += "g"
+		parts = append(parts[:1], parts[2:]...)
+	}
+	if len(parts) != 3 {
+		return ""
+	}
+	dir, ok := map[string]string{
+		"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+		"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw",
+	}[parts[1]]
+	if !ok {
+		return ""
+	}
+	for _, c := range parts[2] {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return out + dir + parts[2]
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/awsenv"
 )
 
 // AccountID is the account the simulated engine pretends to deploy into
@@ -271,10 +273,15 @@ func (m *Monitor) account() string {
 func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	switch args.Token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		// Sorted by name, IDs beside them, as the provider returns them. Every
+		// account maps names to physical zones its own way, so the simulated
+		// mapping is a rotation that depends on the account: us-east-1a is
+		// not use1-az1 everywhere.
 		var names, ids []any
+		shift := int(fnv32(m.account()) % 6)
 		for i, l := range "abcdef" {
 			names = append(names, fmt.Sprintf("%s%c", m.Region, l))
-			ids = append(ids, fmt.Sprintf("%s-az%d", regionCode(m.Region), i+1))
+			ids = append(ids, fmt.Sprintf("%s-az%d", awsenv.ZoneIDPrefix(m.Region), (i+shift)%6+1))
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"names": names, "zoneIds": ids, "id": m.Region, "groupNames": []any{m.Region},
@@ -410,14 +417,6 @@ func fnv32(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
 	return h.Sum32()
-}
-
-func regionCode(region string) string {
-	parts := strings.Split(region, "-")
-	if len(parts) != 3 {
-		return region
-	}
-	return parts[0] + string(parts[1][0]) + parts[2]
 }
 
 func sortedCopy(in []string) []string {

@@ -100,3 +100,32 @@ func TestMonitor_NamePrefixGetsAUniqueSuffix(t *testing.T) {
 		t.Errorf("name %q, arn %v", name, lg.Outputs["arn"])
 	}
 }
+
+// Zone names come sorted with their IDs beside them, and the mapping differs
+// between accounts, as it does in AWS.
+func TestMonitor_ZoneIDsDependOnTheAccount(t *testing.T) {
+	zones := func(account string) (names, ids []string) {
+		m := sim.NewMonitor("platform", "t", "us-east-1")
+		m.AccountID = account
+		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+			z, err := aws.GetAvailabilityZones(ctx, nil)
+			if err != nil {
+				return err
+			}
+			names, ids = z.Names, z.ZoneIds
+			return nil
+		}, pulumi.WithMocks("platform", "t", m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names, ids
+	}
+	n1, id1 := zones("111122223333")
+	n2, id2 := zones("444455556666")
+	if strings.Join(n1, ",") != "us-east-1a,us-east-1b,us-east-1c,us-east-1d,us-east-1e,us-east-1f" || strings.Join(n1, ",") != strings.Join(n2, ",") {
+		t.Errorf("names %v / %v", n1, n2)
+	}
+	if len(id1) != 6 || !strings.HasPrefix(id1[0], "use1-az") || strings.Join(id1, ",") == strings.Join(id2, ",") {
+		t.Errorf("ids %v / %v", id1, id2)
+	}
+}

@@ -1,0 +1,13 @@
+package stack
+
+// Notes are facts a reviewer should see with the plan that are neither
+// problems nor warnings: which physical zone each zone name is in this
+// account, and what the stack's choices do beyond the stack itself. The
+// offline plan prints them under "Notes"; a real run logs them in the preview.
+func (pl *Platform) Notes() []string {
+	var out []string
+	if n := pl.Design.zoneNote(); n != "" {
+		out = append(out, n)
+	}
+	return out
+}
