@@ -51,6 +51,12 @@ type FleetArgs struct {
 	Env     awsenv.Env
 	Protect bool
 	Tags    map[string]string
+	// DefaultTags are the provider's default tags (aws:defaultTags). The
+	// provider applies them to the launch template and the group themselves,
+	// but not to the template's tag specifications (what a launched instance,
+	// its volumes and its network interfaces get) nor to the group's tags, so
+	// the fleet writes them there itself.
+	DefaultTags map[string]string
 }
 
 // Fleet is an Auto Scaling group of instances in the private subnets, from a
@@ -130,7 +136,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if s.UserData != "" {
 		userData = pulumi.String(base64.StdEncoding.EncodeToString([]byte(s.UserData)))
 	}
-	launchTags := tg.Named(name)
+	launchTags := withDefaults(args.DefaultTags, tg.Named(name))
 	f.LaunchTemplate, err = ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
 		Description:  pulumi.String("Instances of " + args.Workload),
 		ImageId:      pulumi.String("resolve:ssm:" + AMIParameter(s.InstanceType)),
@@ -177,11 +183,17 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		healthCheck = "ELB"
 	}
 	var groupTags autoscaling.GroupTagArray
-	for _, k := range sortedKeys(tg.With("Name", name)) {
+	own := tg.With("Name", name)
+	for k, v := range args.DefaultTags {
+		if _, set := own[k]; !set {
+			own = own.With(k, v)
+		}
+	}
+	for _, k := range sortedKeys(own) {
 		// Instances get their tags from the launch template; propagating these
 		// too would tag them twice.
 		groupTags = append(groupTags, &autoscaling.GroupTagArgs{
-			Key: pulumi.String(k), Value: pulumi.String(tg.With("Name", name)[k]), PropagateAtLaunch: pulumi.Bool(false),
+			Key: pulumi.String(k), Value: pulumi.String(own[k]), PropagateAtLaunch: pulumi.Bool(false),
 		})
 	}
 	f.Group, err = autoscaling.NewGroup(ctx, name, &autoscaling.GroupArgs{
@@ -228,4 +240,17 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		return nil, err
 	}
 	return f, nil
+}
+
+// withDefaults adds the provider's default tags under a resource's own tags
+// (its own win, as they do for the provider's default tags).
+func withDefaults(defaults map[string]string, own pulumi.StringMap) pulumi.StringMap {
+	out := pulumi.StringMap{}
+	for k, v := range defaults {
+		out[k] = pulumi.String(v)
+	}
+	for k, v := range own {
+		out[k] = v
+	}
+	return out
 }

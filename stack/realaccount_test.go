@@ -180,3 +180,50 @@ func TestECS_DeploysWaitForSteadyState(t *testing.T) {
 		}
 	}
 }
+
+// The provider's default tags do not reach what an Auto Scaling group
+// launches: the launch template's tag specifications and the group's own tags
+// must carry them, so every instance, volume and network interface does.
+func TestFleet_InstancesVolumesAndInterfacesCarryTheDefaultTags(t *testing.T) {
+	templates := ofEveryStack(t, tLT)
+	groups := ofEveryStack(t, tASG)
+	for path, res := range everyStack(t) {
+		defaults := res.Platform.Design.Config.DefaultTags
+		if len(templates[path]) > 0 && len(defaults) == 0 {
+			t.Fatalf("%s has no aws:defaultTags: nothing to check", path)
+		}
+		for _, lt := range templates[path] {
+			specs, _ := lt.Inputs["tagSpecifications"].([]any)
+			kinds := map[string]bool{}
+			for _, raw := range specs {
+				spec, _ := raw.(map[string]any)
+				kind, _ := spec["resourceType"].(string)
+				kinds[kind] = true
+				tags, _ := spec["tags"].(map[string]any)
+				for k, v := range defaults {
+					if tags[k] != v {
+						t.Errorf("%s: %s tags launched %s resources %s=%v, want %q", path, lt.Name, kind, k, tags[k], v)
+					}
+				}
+			}
+			for _, kind := range []string{"instance", "volume", "network-interface"} {
+				if !kinds[kind] {
+					t.Errorf("%s: %s has no tag specification for %s", path, lt.Name, kind)
+				}
+			}
+		}
+		for _, g := range groups[path] {
+			tags := map[string]any{}
+			list, _ := g.Inputs["tags"].([]any)
+			for _, raw := range list {
+				tag, _ := raw.(map[string]any)
+				tags[tag["key"].(string)] = tag["value"]
+			}
+			for k, v := range defaults {
+				if tags[k] != v {
+					t.Errorf("%s: group %s tag %s=%v, want %q", path, g.Name, k, tags[k], v)
+				}
+			}
+		}
+	}
+}

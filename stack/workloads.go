@@ -107,6 +107,7 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 			f, err := compute.NewFleet(ctx, component(n), &compute.FleetArgs{
 				Workload: n, Spec: *spec.EC2, PrivateSubnetIDs: private, SecurityGroupID: sg,
 				TargetGroupARNs: targetGroups(n), Env: d.Env, Protect: cfg.Protect,
+				DefaultTags: cfg.DefaultTags,
 			})
 			if err != nil {
 				return nil, err
