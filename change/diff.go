@@ -50,6 +50,12 @@ type Entry struct {
 	// Retained is the before state's retainOnDelete (removed only): the
 	// resource leaves the stack but stays in the account.
 	Retained bool `json:"retained,omitempty"`
+	// Refused says why AWS would refuse this change (see Refusals), one line
+	// per cause.
+	Refused []string `json:"refused,omitempty"`
+	// Applies says when AWS applies an update of a data store that can defer
+	// changes to its maintenance window (see applies).
+	Applies string `json:"applies,omitempty"`
 }
 
 // Report is the result of Diff.
@@ -120,6 +126,9 @@ func (r *Report) Errors() []error {
 	for _, e := range r.Entries {
 		if e.Protected && (e.Kind == Replaced || e.Kind == Removed) {
 			out = append(out, &ProtectedError{Entry: e})
+		}
+		for _, why := range e.Refused {
+			out = append(out, &RefusedError{Entry: e, Reason: why})
 		}
 	}
 	return out
@@ -242,6 +251,13 @@ func Diff(before, after *sim.Graph) *Report {
 					}
 				}
 			}
+		}
+	}
+
+	for _, p := range pairs {
+		p.entry.Refused = refusals(p.before, p.after, after)
+		if p.entry.Kind == Updated {
+			p.entry.Applies = applies(p.after, p.entry.Props)
 		}
 	}
 
@@ -370,6 +386,9 @@ func (p *pair) classify(prop string, bIn, aIn map[string]any) {
 	}
 	for path, cond := range r.Conditional {
 		if r.ruledOut(path, aIn) && r.ruledOut(path, bIn) {
+			continue
+		}
+		if f := r.UnlessChange[path]; f != nil && f(bIn, aIn) {
 			continue
 		}
 		if path == prop || (hasPathPrefix(path, prop) && !reflect.DeepEqual(extract(bIn, path), extract(aIn, path))) {

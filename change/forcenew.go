@@ -5,6 +5,8 @@
 // AWS provider in this file.
 package change
 
+import "github.com/acme/platform/compute"
+
 // Replacement rules, per pulumi-aws type token.
 //
 // pulumi-aws v6 (sdk v6.83.4, the version in go.mod) is a bridge over
@@ -106,6 +108,10 @@ type Rule struct {
 	// Unless, per conditional path, recognises from the resource's inputs the
 	// case where the provider updates that path in place.
 	Unless map[string]func(inputs map[string]any) bool
+	// UnlessChange, per conditional path, recognises from the inputs before
+	// and after a change one the provider makes in place (an upgrade where
+	// only a downgrade forces a new resource).
+	UnlessChange map[string]func(before, after map[string]any) bool
 	// AllForceNew: every input except those in Except forces a new resource
 	// (for revisioned resources: a new revision with a new ARN).
 	AllForceNew bool
@@ -472,6 +478,7 @@ var Rules = map[string]Rule{
 			"":                  "restore a snapshot into a new cluster with the new setting, fail the application over to it, then retire the old cluster",
 			"dbSubnetGroupName": "Aurora cannot move subnet groups in place: extend the existing subnet group with the new subnets, fail over, then remove the old ones (see docs/migration.md)",
 			"availabilityZones": "leave availabilityZones unset and let the subnet group decide; changing it replaces the cluster",
+			"clusterIdentifier": "a cluster created before platform:workloads.<name>.clusterIdentifier existed was named by Pulumi: set clusterIdentifier to the identifier it has (pulumi stack export, or aws rds describe-db-clusters) to keep it, and import the log groups RDS made for it (see docs/real-account.md)",
 		},
 	},
 	"aws:rds/clusterInstance:ClusterInstance": {
@@ -509,6 +516,16 @@ var Rules = map[string]Rule{
 			"transitEncryptionEnabled": "when the engine version is below 7.0.5",
 			"engine":                   "when it is a downgrade",
 			"engineVersion":            "when it is a downgrade",
+		},
+		// customizeDiffEngineVersionForceNewOnDowngrade (engine_version.go):
+		// only a lower version forces a new group; redis to valkey is in place.
+		UnlessChange: map[string]func(before, after map[string]any) bool{
+			"engineVersion": func(b, a map[string]any) bool {
+				bv, _ := b["engineVersion"].(string)
+				av, _ := a["engineVersion"].(string)
+				return bv != "" && av != "" && compute.CompareVersions(av, bv) >= 0
+			},
+			"engine": func(b, a map[string]any) bool { return !(b["engine"] == "valkey" && a["engine"] == "redis") },
 		},
 		Sets: []string{"securityGroupIds", "securityGroupNames", "snapshotArns", "userGroupIds", "logDeliveryConfigurations"},
 		Advice: map[string]string{

@@ -54,15 +54,24 @@ func (r *Report) Text() string {
 		if e.Retained && e.Kind == Removed {
 			line += "  RETAINED: leaves the stack, stays in the account"
 		}
+		if e.Applies != "" {
+			line += "  [" + e.Applies + "]"
+		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
+		for _, why := range e.Refused {
+			b.WriteString("      REFUSED by AWS: " + why + "\n")
+		}
 		if e.Kind == Replaced || e.Kind == Unknown {
 			for _, why := range e.Reasons {
 				b.WriteString("      because " + why + "\n")
 			}
 		}
 	}
-	if errs := r.Errors(); len(errs) > 0 {
-		fmt.Fprintf(&b, "BLOCKED: %d protected resource(s) would be replaced or deleted; Pulumi refuses this deployment.\n", len(errs))
+	if n := r.protectedCount(); n > 0 {
+		fmt.Fprintf(&b, "BLOCKED: %d protected resource(s) would be replaced or deleted; Pulumi refuses this deployment.\n", n)
+	}
+	if n := r.refusedCount(); n > 0 {
+		fmt.Fprintf(&b, "REFUSED: %d change(s) AWS would refuse; the deployment would fail there.\n", n)
 	}
 	if n := r.Counts[Unknown]; n > 0 {
 		fmt.Fprintf(&b, "CHECK: %d changed resource(s) of types without replacement rules; the table in change/forcenew.go does not cover them.\n", n)
@@ -90,8 +99,11 @@ func (r *Report) Markdown() string {
 	b.WriteString("### Offline change report\n\n")
 	fmt.Fprintf(&b, "**%d to replace** · %d to create · %d to delete · %d to update · %d unknown · %d unchanged\n\n",
 		r.Counts[Replaced], r.Counts[Added], r.Counts[Removed], r.Counts[Updated], r.Counts[Unknown], r.Counts[Unchanged])
-	if errs := r.Errors(); len(errs) > 0 {
-		fmt.Fprintf(&b, "> **Blocked:** %d protected resource(s) would be replaced or deleted. Pulumi refuses this deployment; stage the change as described below.\n\n", len(errs))
+	if n := r.protectedCount(); n > 0 {
+		fmt.Fprintf(&b, "> **Blocked:** %d protected resource(s) would be replaced or deleted. Pulumi refuses this deployment; stage the change as described below.\n\n", n)
+	}
+	if n := r.refusedCount(); n > 0 {
+		fmt.Fprintf(&b, "> **Refused:** %d change(s) AWS would refuse; see the notes below.\n\n", n)
 	}
 	if n := r.Counts[Unknown]; n > 0 {
 		fmt.Fprintf(&b, "> **Check:** %d changed resource(s) have types without replacement rules.\n\n", n)
@@ -116,6 +128,12 @@ func (r *Report) Markdown() string {
 		if e.Kind == Replaced || e.Kind == Unknown {
 			notes = append(notes, e.Reasons...)
 		}
+		for _, why := range e.Refused {
+			notes = append(notes, "**refused by AWS**: "+why)
+		}
+		if e.Applies != "" {
+			notes = append(notes, e.Applies)
+		}
 		inputs := ""
 		if d := e.detail(); d != "" {
 			inputs = "`" + strings.ReplaceAll(d, ", ", "`, `") + "`"
@@ -126,3 +144,21 @@ func (r *Report) Markdown() string {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+func (r *Report) protectedCount() int {
+	n := 0
+	for _, err := range r.Errors() {
+		if _, ok := err.(*ProtectedError); ok {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) refusedCount() int {
+	n := 0
+	for _, e := range r.Entries {
+		n += len(e.Refused)
+	}
+	return n
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -28,6 +29,11 @@ type DatabaseArgs struct {
 	// and its instances.
 	Protect bool
 	Tags    map[string]string
+	// RunningVersion is the engine version the cluster runs now, read from
+	// the account before registration; "" when it does not exist yet.
+	RunningVersion string
+	// LogKMSKeyARN, when set, encrypts the exported logs' groups.
+	LogKMSKeyARN pulumi.StringInput
 }
 
 // Database is an Aurora cluster in the isolated subnets: encrypted, TLS only,
@@ -38,7 +44,12 @@ type Database struct {
 
 	SubnetGroup    *rds.SubnetGroup
 	ParameterGroup *rds.ClusterParameterGroup
-	Cluster        *rds.Cluster
+	// LogGroups hold the logs the cluster exports, by log type, created
+	// before the cluster with their retention.
+	LogGroups map[string]*cloudwatch.LogGroup
+	Cluster   *rds.Cluster
+	// Identifier is the cluster's identifier in AWS.
+	Identifier string
 	// Instances[0] is instance 1, first in line to be the writer (promotion
 	// tier 0); all are created at once.
 	Instances []*rds.ClusterInstance
@@ -78,6 +89,11 @@ func auroraLogExports(engine string) []string {
 // then an arbitrary one).
 func PromotionTier(n int) int { return min(n-1, 15) }
 
+// AuroraLogGroupName is where RDS writes a cluster's exported log.
+func AuroraLogGroupName(clusterID, logType string) string {
+	return "/aws/rds/cluster/" + clusterID + "/" + logType
+}
+
 // NewDatabase registers an aurora workload.
 func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
 	if args == nil {
@@ -95,7 +111,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	case (s.Engine != EngineAuroraPostgres && s.Engine != EngineAuroraMySQL) || s.EngineVersion == "" || s.Instances < 1 || s.Port < 1:
 		return nil, fmt.Errorf("compute.NewDatabase(%q): the spec is not valid; run Config.Validate first", name)
 	}
-	d := &Database{}
+	id := ClusterIdentifier(name, s)
+	if why := badDBIdentifier(id, 63); why != "" {
+		return nil, fmt.Errorf("compute.NewDatabase(%q): cluster identifier %q %s; set clusterIdentifier", name, id, why)
+	}
+	version, err := chooseVersion(s.EngineVersion, args.RunningVersion, func(v string) string { return AuroraFamily(s.Engine, v) })
+	if err != nil {
+		return nil, fmt.Errorf("compute.NewDatabase(%q): %w", name, err)
+	}
+	d := &Database{Identifier: id, LogGroups: map[string]*cloudwatch.LogGroup{}}
 	if err := ctx.RegisterComponentResource("platform:compute:Database", name, d, opts...); err != nil {
 		return nil, err
 	}
@@ -103,7 +127,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	protect := pulumi.Protect(args.Protect)
 	tg := workloadTags(args.Tags, args.Workload)
 
-	var err error
 	d.SubnetGroup, err = rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
 		Description: pulumi.String("Isolated subnets of " + args.Workload),
 		SubnetIds:   args.IsolatedSubnetIDs,
@@ -141,9 +164,57 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 
+	// RDS creates /aws/rds/cluster/<id>/<log> with no retention the first
+	// time the cluster exports a log; created here first, the group has a
+	// retention and the logs key. Its name is RDS's, fixed by the cluster
+	// identifier, so it is not retained on delete: a kept group would make
+	// the next cluster of that identifier fail with "already exists".
+	var logGroups []pulumi.Resource
+	for _, logType := range auroraLogExports(s.Engine) {
+		lg, err := cloudwatch.NewLogGroup(ctx, name+"-log-"+logType, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(AuroraLogGroupName(id, logType)),
+			RetentionInDays: pulumi.Int(s.LogRetentionDays),
+			KmsKeyId:        args.LogKMSKeyARN,
+			Tags:            tg.Named(name + "-log-" + logType),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		d.LogGroups[logType] = lg
+		logGroups = append(logGroups, lg)
+	}
+
+	clusterOpts := []pulumi.ResourceOption{
+		parent, protect,
+		// The exported logs' groups must exist before the cluster first
+		// writes to them, or RDS creates them itself, without retention; the
+		// cluster names them only through its identifier, so nothing else
+		// orders them.
+		pulumi.DependsOn(logGroups),
+	}
+	ignore := []string{
+		// AWS fills availabilityZones in from the subnet group (and may list
+		// more zones later); the provider treats a change of it as a
+		// replacement, so a diff there would recreate the cluster.
+		"availabilityZones",
+	}
+	if version.ignore {
+		// AWS moved the cluster to a newer minor version of the configured
+		// major (autoMinorVersionUpgrade): the provider reads that version
+		// back, and asking for the configured one would be a downgrade RDS
+		// refuses. The running version stands.
+		ignore = append(ignore, "engineVersion")
+	}
+	clusterOpts = append(clusterOpts, pulumi.IgnoreChanges(ignore))
+
 	d.Cluster, err = rds.NewCluster(ctx, name, &rds.ClusterArgs{
-		Engine:                           pulumi.String(s.Engine),
-		EngineVersion:                    pulumi.String(s.EngineVersion),
+		ClusterIdentifier: pulumi.String(id),
+		Engine:            pulumi.String(s.Engine),
+		EngineVersion:     pulumi.String(version.version),
+		// A major version change is only ever the reviewed config change of
+		// engineVersion; RDS refuses one unless the modify call carries this.
+		AllowMajorVersionUpgrade:         pulumi.Bool(true),
+		ApplyImmediately:                 pulumi.Bool(s.ApplyImmediately),
 		DatabaseName:                     pulumi.String(s.DatabaseName),
 		MasterUsername:                   pulumi.String(s.MasterUsername),
 		ManageMasterUserPassword:         pulumi.Bool(true), // RDS generates and rotates it in Secrets Manager
@@ -152,7 +223,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		BackupRetentionPeriod:            pulumi.Int(s.BackupRetentionDays),
 		CopyTagsToSnapshot:               pulumi.Bool(true),
 		SkipFinalSnapshot:                pulumi.Bool(false),
-		FinalSnapshotIdentifier:          pulumi.String(name + "-final"),
+		FinalSnapshotIdentifier:          finalSnapshotID(id, 255, d.SubnetGroup.Name, args.SecurityGroupID, pulumi.String(s.Engine+"/"+s.MasterUsername+"/"+s.DatabaseName)),
 		DeletionProtection:               pulumi.Bool(args.Protect),
 		DbSubnetGroupName:                d.SubnetGroup.Name,
 		DbClusterParameterGroupName:      d.ParameterGroup.Name,
@@ -160,12 +231,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		Port:                             pulumi.Int(s.Port),
 		EnabledCloudwatchLogsExports:     pulumi.ToStringArray(auroraLogExports(s.Engine)),
 		Tags:                             tg.Named(name),
-	},
-		parent, protect,
-		// AWS fills availabilityZones in from the subnet group (and may list
-		// more zones later); the provider treats a change of it as a
-		// replacement, so a diff there would recreate the cluster.
-		pulumi.IgnoreChanges([]string{"availabilityZones"}))
+	}, clusterOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +265,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			PubliclyAccessible:         pulumi.Bool(false),
 			PerformanceInsightsEnabled: pulumi.Bool(true),
 			AutoMinorVersionUpgrade:    pulumi.Bool(true),
+			ApplyImmediately:           pulumi.Bool(s.ApplyImmediately),
 			PromotionTier:              pulumi.Int(promotion),
 			// No CopyTagsToSnapshot: AWS refuses it on an Aurora instance (the
 			// cluster's setting governs its snapshots).

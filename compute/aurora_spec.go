@@ -3,6 +3,7 @@
 package compute
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -50,6 +51,19 @@ type AuroraSpec struct {
 	// Parameters are cluster parameter group values. TLS is always required
 	// (rds.force_ssl=1 / require_secure_transport=ON) and cannot be turned off here.
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// ClusterIdentifier names the cluster in AWS (unique per account and
+	// region, fixed at creation; its exported logs live under
+	// /aws/rds/cluster/<identifier>/). Default: <platform:name>-<workload>-
+	// plus a short hash of the settings whose change replaces the cluster, so
+	// a replacement gets a new name. A cluster created before this key
+	// existed was named by Pulumi: set its identifier here to keep it.
+	ClusterIdentifier string `json:"clusterIdentifier,omitempty"`
+	// LogRetentionDays keeps the logs the cluster exports to CloudWatch (the
+	// platform creates their log groups); a CloudWatch retention value, default 30.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// ApplyImmediately makes RDS apply a change when `pulumi up` runs rather
+	// than at the next maintenance window; default true. See docs/real-account.md.
+	ApplyImmediately bool `json:"applyImmediately"`
 }
 
 // Aurora engines.
@@ -77,7 +91,18 @@ func (s *AuroraSpec) defaults(name string, has func(...string) bool) {
 	if !has("port") {
 		s.Port = DefaultAuroraPort(s.Engine)
 	}
+	if !has("logRetentionDays") {
+		s.LogRetentionDays = DefaultLogRetentionDays
+	}
+	if !has("applyImmediately") {
+		s.ApplyImmediately = DefaultApplyImmediately
+	}
 }
+
+// DefaultApplyImmediately: a data store applies a change when `pulumi up`
+// runs it, so the deploy does what its preview said when it said. A change
+// deferred to the maintenance window is a choice a stack makes per store.
+const DefaultApplyImmediately = true
 
 // DefaultAuroraPort is the engine's conventional port: 3306 for aurora-mysql,
 // 5432 otherwise.
@@ -126,6 +151,12 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 		p.Add(k+".backupRetentionDays", "must be between 1 and 35 days, got %d", s.BackupRetentionDays)
 	}
 	checkPort(p, k+".port", s.Port)
+	checkRetention(p, k+".logRetentionDays", s.LogRetentionDays)
+	if s.ClusterIdentifier != "" {
+		if why := badDBIdentifier(s.ClusterIdentifier, 63); why != "" {
+			p.Add(k+".clusterIdentifier", "%q %s", s.ClusterIdentifier, why)
+		}
+	}
 	for _, n := range sortedKeys(s.Parameters) {
 		pk := k + ".parameters." + n
 		val := strings.TrimSpace(s.Parameters[n])
@@ -136,6 +167,37 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 			p.Add(pk, "TLS is required for every connection; remove this parameter (the platform sets require_secure_transport=ON)")
 		}
 	}
+}
+
+var dbIdentifierChars = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+
+// badDBIdentifier says what is wrong with an RDS identifier (a cluster's, a
+// snapshot's), or "" when RDS accepts it: 1 to max letters, digits and
+// hyphens, starting with a letter, no two consecutive hyphens, not ending
+// with a hyphen.
+func badDBIdentifier(id string, max int) string {
+	switch {
+	case len(id) == 0 || len(id) > max:
+		return fmt.Sprintf("must have 1 to %d characters", max)
+	case !dbIdentifierChars.MatchString(id):
+		return "must be letters, digits and hyphens, starting with a letter"
+	case strings.Contains(id, "--"):
+		return "must not contain two consecutive hyphens"
+	case strings.HasSuffix(id, "-"):
+		return "must not end with a hyphen"
+	}
+	return ""
+}
+
+// ClusterIdentifier is the identifier the cluster of workload component name
+// gets: the configured one, else name plus a hash of the settings whose
+// change replaces the cluster (engine, master user, database name), so a
+// replacement can be created before the old cluster is deleted.
+func ClusterIdentifier(name string, s AuroraSpec) string {
+	if s.ClusterIdentifier != "" {
+		return s.ClusterIdentifier
+	}
+	return strings.ToLower(physicalName(name, 63, s.Engine, s.MasterUsername, s.DatabaseName))
 }
 
 // AuroraFamily is the parameter group family of an engine and version:

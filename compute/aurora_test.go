@@ -58,7 +58,7 @@ func TestDatabase_LivesInTheIsolatedSubnetsEncryptedWithTLSRequired(t *testing.T
 		"engine": "aurora-postgresql", "engineVersion": "16.4", "databaseName": "app", "masterUsername": "owner",
 		"manageMasterUserPassword": true, "iamDatabaseAuthenticationEnabled": true, "storageEncrypted": true,
 		"backupRetentionPeriod": 21.0, "copyTagsToSnapshot": true, "skipFinalSnapshot": false,
-		"finalSnapshotIdentifier": "p-db-final", "deletionProtection": false,
+		"deletionProtection": false, "allowMajorVersionUpgrade": true, "applyImmediately": true,
 		"dbSubnetGroupName": sg.Outputs["name"], "dbClusterParameterGroupName": pg.Outputs["name"],
 		"vpcSecurityGroupIds": []any{"sg-db"}, "port": 5432.0, "enabledCloudwatchLogsExports": []any{"postgresql"},
 	}

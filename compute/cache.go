@@ -30,6 +30,26 @@ type CacheArgs struct {
 	// snapshot on deletion.
 	Protect bool
 	Tags    map[string]string
+	// RunningVersion is the engine version the group runs now, read from the
+	// account before registration; "" when it does not exist yet.
+	RunningVersion string
+}
+
+// ReplicationGroupID is the replication group's ID for workload component
+// name: at most 40 characters, too few for <prefix>-<workload> plus Pulumi's
+// random suffix, so it is explicit. The port replaces the group, so it is in
+// the fingerprint; the engine is not, because redis to valkey is an in-place
+// upgrade and must keep the ID.
+func ReplicationGroupID(name string, s CacheSpec) string {
+	return physicalName(name, 40, fmt.Sprint(s.Port))
+}
+
+// cacheMajor is a cache version's major line: 7 for 7.1 and 7.1.0.
+func cacheMajor(v string) string {
+	if n := versionNumbers.FindString(v); n != "" {
+		return n
+	}
+	return v
 }
 
 // Cache is a Redis OSS or Valkey replication group in the isolated subnets,
@@ -70,7 +90,11 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	case s.AutomaticFailover && s.Replicas == 0:
 		return nil, fmt.Errorf("compute.NewCache(%q): failover without a replica", name)
 	}
-	c := &Cache{Port: s.Port, ID: physicalName(name, 40, fmt.Sprint(s.Port))}
+	version, err := chooseVersion(s.EngineVersion, args.RunningVersion, cacheMajor)
+	if err != nil {
+		return nil, fmt.Errorf("compute.NewCache(%q): %w", name, err)
+	}
+	c := &Cache{Port: s.Port, ID: ReplicationGroupID(name, s)}
 	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -78,7 +102,6 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	protect := pulumi.Protect(args.Protect)
 	tg := workloadTags(args.Tags, args.Workload)
 
-	var err error
 	c.SubnetGroup, err = elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{
 		Description: pulumi.String("Isolated subnets of " + args.Workload),
 		SubnetIds:   args.IsolatedSubnetIDs,
@@ -126,17 +149,28 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	failover := s.AutomaticFailover && s.Replicas > 0
 	var finalSnapshot pulumi.StringPtrInput
 	if args.Protect {
-		finalSnapshot = pulumi.String(name + "-final")
+		// ElastiCache snapshot names follow RDS's identifier rules; unique per
+		// deletion, as for Aurora (see finalSnapshotID).
+		finalSnapshot = finalSnapshotID(c.ID, 255, c.SubnetGroup.Name, args.SecurityGroupID)
+	}
+	ignore := []string{
+		// The token is the one written to the secret at creation; the new
+		// password drawn on each later run must not reach the cache.
+		"authToken",
+	}
+	if version.ignore {
+		// AWS moved the group to a newer version of the configured major
+		// (automatic minor upgrades); the provider reads major.minor back, and
+		// the configured, older one would be a downgrade, which the provider
+		// plans as a replacement. The running version stands.
+		ignore = append(ignore, "engineVersion")
 	}
 	c.ReplicationGroup, err = elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
-		// An explicit ID: it has at most 40 characters, too few for
-		// <prefix>-<workload> plus Pulumi's random suffix. The port replaces
-		// the group, so it is in the fingerprint; the engine is not, because
-		// redis to valkey is an in-place upgrade and must keep the ID.
 		ReplicationGroupId:       pulumi.String(c.ID),
 		Description:              pulumi.String("Cache " + args.Workload),
 		Engine:                   pulumi.String(s.Engine),
-		EngineVersion:            pulumi.String(s.EngineVersion),
+		EngineVersion:            pulumi.String(version.version),
+		ApplyImmediately:         pulumi.Bool(s.ApplyImmediately),
 		NodeType:                 pulumi.String(s.NodeType),
 		NumCacheClusters:         pulumi.Int(1 + s.Replicas),
 		AutomaticFailoverEnabled: pulumi.Bool(failover),
@@ -151,11 +185,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		Port:                     pulumi.Int(s.Port),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		Tags:                     tg.Named(name),
-	},
-		parent, protect,
-		// The token is the one written to the secret at creation; the new
-		// password drawn on each later run must not reach the cache.
-		pulumi.IgnoreChanges([]string{"authToken"}))
+	}, parent, protect, pulumi.IgnoreChanges(ignore))
 	if err != nil {
 		return nil, err
 	}

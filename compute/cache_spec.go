@@ -41,6 +41,9 @@ type CacheSpec struct {
 	SnapshotRetentionDays int `json:"snapshotRetentionDays"`
 	// Port; default 6379.
 	Port int `json:"port"`
+	// ApplyImmediately makes ElastiCache apply a change when `pulumi up` runs
+	// rather than at the next maintenance window; default true.
+	ApplyImmediately bool `json:"applyImmediately"`
 }
 
 func (s *CacheSpec) defaults(has func(...string) bool) {
@@ -58,6 +61,9 @@ func (s *CacheSpec) defaults(has func(...string) bool) {
 	}
 	if !has("port") {
 		s.Port = DefaultCachePort
+	}
+	if !has("applyImmediately") {
+		s.ApplyImmediately = DefaultApplyImmediately
 	}
 }
 

@@ -74,8 +74,8 @@ func TestDecode_AppliesTheDocumentedDefaultsToAbsentKeys(t *testing.T) {
 		{"ecs", *c["svc"].ECS, ECSSpec{Kind: "ecs", Port: 8080, Image: "i", CPU: 256, Memory: 512, DesiredCount: 2, HealthCheckPath: "/", LogRetentionDays: 30}},
 		{"lambda", *c["fn"].Lambda, LambdaSpec{Kind: "lambda", Runtime: "nodejs22.x", Handler: "index.handler", Code: LambdaCode{Archive: "testdata/fn.zip"}, MemoryMb: 256, TimeoutSeconds: 30, LogRetentionDays: 30}},
 		{"batch", *c["job"].Batch, BatchSpec{Kind: "batch", Image: "i", Vcpu: 1, Memory: 2048, MaxVcpus: 16, LogRetentionDays: 30}},
-		{"aurora", *c["my-db"].Aurora, AuroraSpec{Kind: "aurora", Engine: "aurora-mysql", EngineVersion: "8.0.mysql_aurora.3.08.0", InstanceClass: "db.r6g.large", Instances: 2, DatabaseName: "my_db", MasterUsername: "dbadmin", BackupRetentionDays: 14, Port: 3306}},
-		{"cache", *c["kv"].Cache, CacheSpec{Kind: "cache", Engine: "redis", EngineVersion: "7.1", NodeType: "cache.t4g.small", Replicas: 1, AutomaticFailover: true, SnapshotRetentionDays: 7, Port: 6379}},
+		{"aurora", *c["my-db"].Aurora, AuroraSpec{Kind: "aurora", Engine: "aurora-mysql", EngineVersion: "8.0.mysql_aurora.3.08.0", InstanceClass: "db.r6g.large", Instances: 2, DatabaseName: "my_db", MasterUsername: "dbadmin", BackupRetentionDays: 14, Port: 3306, LogRetentionDays: 30, ApplyImmediately: true}},
+		{"cache", *c["kv"].Cache, CacheSpec{Kind: "cache", Engine: "redis", EngineVersion: "7.1", NodeType: "cache.t4g.small", Replicas: 1, AutomaticFailover: true, SnapshotRetentionDays: 7, Port: 6379, ApplyImmediately: true}},
 		{"cache without replicas has no failover", c["kv0"].Cache.AutomaticFailover, false},
 	}
 	for _, tt := range tests {

@@ -36,6 +36,9 @@ type Design struct {
 	// another account, say), each naming its config key; Platform.Warnings
 	// lists them and a real run logs them in the preview.
 	Warnings []string
+	// Running is the engine version each existing data store runs, by
+	// workload name (see readRunning); absent for a store not created yet.
+	Running map[string]string
 }
 
 // NewDesign turns a validated config and the region's available zones (by
@@ -154,6 +157,12 @@ func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, err
 	}
 	d.Warnings = append(d.Warnings, accountWarnings...)
+	if d.Running, err = readRunning(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := checkRunning(cfg, d.Running); err != nil {
+		return nil, err
+	}
 	return Register(ctx, d)
 }
 

@@ -11,12 +11,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/stack"
 )
 
 const (
@@ -225,5 +228,101 @@ func TestFleet_InstancesVolumesAndInterfacesCarryTheDefaultTags(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+var rdsIdentifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$`)
+
+// Final snapshots outlive their store and their identifiers are unique per
+// account and region: none may be a constant, and each must follow RDS's
+// identifier rules (ElastiCache's snapshot names follow the same ones).
+func TestDataStores_FinalSnapshotIdentifiersAreValidAndNotConstant(t *testing.T) {
+	check := func(path string, r sim.Resource, base string) {
+		id, _ := r.Inputs["finalSnapshotIdentifier"].(string)
+		switch {
+		case !rdsIdentifier.MatchString(id) || len(id) > 255:
+			t.Errorf("%s: %s final snapshot %q breaks the identifier rules", path, r.Name, id)
+		case id == r.Name+"-final" || id == base+"-final" || !strings.HasPrefix(id, base+"-final-"):
+			t.Errorf("%s: %s final snapshot %q is not unique per deletion", path, r.Name, id)
+		}
+		// The lifetime of the store is read from its subnet group's name.
+		if len(r.PropertyDependencies["finalSnapshotIdentifier"]) == 0 {
+			t.Errorf("%s: %s final snapshot depends on nothing that changes with a new store", path, r.Name)
+		}
+	}
+	for path, clusters := range ofEveryStack(t, tRDSCluster) {
+		for _, c := range clusters {
+			id, _ := c.Inputs["clusterIdentifier"].(string)
+			check(path, c, id)
+		}
+	}
+	for path, groups := range ofEveryStack(t, tRG) {
+		for _, g := range groups {
+			if g.Protect {
+				id, _ := g.Inputs["replicationGroupId"].(string)
+				check(path, g, id)
+			}
+		}
+	}
+}
+
+// RDS creates /aws/rds/cluster/<id>/<log> without retention the first time a
+// cluster exports a log: every export has its group, with a retention, made
+// before the cluster (whose identifier is therefore fixed in advance).
+func TestAurora_ExportedLogsExpire(t *testing.T) {
+	for path, clusters := range ofEveryStack(t, tRDSCluster) {
+		g := everyStack(t)[path].Graph
+		for _, c := range clusters {
+			id, _ := c.Inputs["clusterIdentifier"].(string)
+			if !rdsIdentifier.MatchString(id) || len(id) > 63 {
+				t.Errorf("%s: cluster identifier %q", path, id)
+			}
+			exports, _ := c.Inputs["enabledCloudwatchLogsExports"].([]any)
+			if len(exports) == 0 {
+				t.Errorf("%s: %s exports no logs", path, c.Name)
+			}
+			for _, e := range exports {
+				name := "/aws/rds/cluster/" + id + "/" + e.(string)
+				var group *sim.Resource
+				for _, lg := range g.OfType("aws:cloudwatch/logGroup:LogGroup") {
+					if lg.Inputs["name"] == name {
+						group = &lg
+					}
+				}
+				switch {
+				case group == nil:
+					t.Errorf("%s: no log group %s", path, name)
+				case group.Inputs["retentionInDays"] == nil || group.Inputs["retentionInDays"] == 0.0:
+					t.Errorf("%s: %s never expires", path, name)
+				case !slices.Contains(c.Dependencies, group.URN):
+					t.Errorf("%s: the cluster is not created after %s", path, name)
+				}
+			}
+		}
+	}
+}
+
+// A stack file asking for an older major version than the cluster runs is
+// refused before anything is registered: RDS cannot downgrade.
+func TestAurora_ADowngradeOfTheRunningClusterIsRefusedBeforeRegistration(t *testing.T) {
+	f, err := stack.ReadFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := offline.Run(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := first.Graph.Named(tRDSCluster, "prod-database")
+	id, _ := cl.Inputs["clusterIdentifier"].(string)
+	res, err := offline.RunAgainst(f, map[string]string{id: "17.2"})
+	if err == nil || !strings.Contains(err.Error(), "platform:workloads.database.engineVersion") || !strings.Contains(err.Error(), "older than the running 17.2") {
+		t.Fatalf("err = %v", err)
+	}
+	if res != nil && res.Graph.Custom() > 0 {
+		t.Errorf("%d resources registered", res.Graph.Custom())
+	}
+	if _, err := offline.RunAgainst(f, map[string]string{id: "16.6"}); err != nil {
+		t.Errorf("AWS's minor upgrade is no error: %v", err)
 	}
 }

@@ -153,11 +153,16 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 			w.Databases[n], err = compute.NewDatabase(ctx, component(n), &compute.DatabaseArgs{
 				Workload: n, Spec: *spec.Aurora, IsolatedSubnetIDs: isolated, IsolatedAZs: isolatedAZs,
 				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+				RunningVersion: d.Running[n],
+				// The platform's log-encryption key (its policy admits CloudWatch
+				// Logs for every group of the account and region).
+				LogKMSKeyARN: pl.Sessions.KeyARN,
 			})
 		case spec.Cache != nil:
 			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
 				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
 				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+				RunningVersion: d.Running[n],
 			})
 		}
 		if err != nil {

@@ -36,12 +36,22 @@ func RunFile(path string) (*Result, error) {
 func Run(f *stack.File) (*Result, error) { return RunAs(f, "") }
 
 // RunAs runs the program as the given account ("" for Account(f)).
-func RunAs(f *stack.File, account string) (*Result, error) {
+func RunAs(f *stack.File, account string) (*Result, error) { return run(f, account, nil) }
+
+// RunAgainst runs the program in an account where the data stores named in
+// running already exist, each at the engine version given (by Aurora cluster
+// identifier or replication group ID); Run is a first deployment.
+func RunAgainst(f *stack.File, running map[string]string) (*Result, error) {
+	return run(f, "", running)
+}
+
+func run(f *stack.File, account string, running map[string]string) (*Result, error) {
 	region := f.Values["aws:region"]
 	if region == "" {
 		region = "us-east-1"
 	}
 	mon := sim.NewMonitor(stack.Project, f.Stack, region)
+	mon.Running = running
 	if account == "" {
 		account = Account(f)
 	}

@@ -150,6 +150,10 @@ func (g *Graph) JSON() ([]byte, error) { return json.MarshalIndent(g, "", "  ") 
 // outputs (IDs, ARNs, addresses) and records what it was asked to create.
 type Monitor struct {
 	Project, Stack, Region string
+	// Running simulates data stores that already exist in the account: the
+	// engine version each runs, by Aurora cluster identifier or ElastiCache
+	// replication group ID. Nil: none exists (a first deployment).
+	Running map[string]string
 	// AccountID is the caller's account (getCallerIdentity) and the account of
 	// every fabricated ARN; NewMonitor sets the package default.
 	AccountID string
@@ -302,6 +306,46 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}), nil
 	case "aws:ec2/getAmi:getAmi":
 		return resource.NewPropertyMapFromMap(map[string]any{"id": "ami-0" + hexHash("ami", 16)}), nil
+	case "aws:rds/getClusters:getClusters":
+		var found []any
+		if f, ok := args.Args["filters"]; ok && f.IsArray() {
+			for _, filter := range f.ArrayValue() {
+				if !filter.IsObject() {
+					continue
+				}
+				vals := filter.ObjectValue()["values"]
+				if !vals.IsArray() {
+					continue
+				}
+				for _, v := range vals.ArrayValue() {
+					if _, ok := m.Running[v.StringValue()]; ok && v.IsString() {
+						found = append(found, v.StringValue())
+					}
+				}
+			}
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"clusterIdentifiers": found, "clusterArns": []any{}, "id": m.Region}), nil
+	case "aws:rds/getCluster:getCluster":
+		id, _ := args.Args["clusterIdentifier"].V.(string)
+		v, ok := m.Running[id]
+		if !ok {
+			return nil, fmt.Errorf("reading RDS Cluster (%s): couldn't find resource", id)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"clusterIdentifier": id, "engineVersion": v, "id": id}), nil
+	case "aws:elasticache/getReplicationGroup:getReplicationGroup":
+		id, _ := args.Args["replicationGroupId"].V.(string)
+		if _, ok := m.Running[id]; !ok {
+			// What the provider answers for a group that does not exist.
+			return nil, fmt.Errorf("reading ElastiCache Replication Group (%s): ReplicationGroupNotFoundFault: Replication group %s not found", id, id)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"replicationGroupId": id, "memberClusters": []any{id + "-001"}, "id": id}), nil
+	case "aws:elasticache/getCluster:getCluster":
+		id, _ := args.Args["clusterId"].V.(string)
+		v, ok := m.Running[strings.TrimSuffix(id, "-001")]
+		if !ok {
+			return nil, fmt.Errorf("reading ElastiCache Cache Cluster (%s): couldn't find resource", id)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"clusterId": id, "engineVersion": v, "id": id}), nil
 	case "aws:secretsmanager/getRandomPassword:getRandomPassword":
 		n := 32
 		if v, ok := args.Args["passwordLength"]; ok && v.IsNumber() {
