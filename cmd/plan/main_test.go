@@ -193,3 +193,27 @@ func TestPlan_SimulatesTheStacksOwnAccount(t *testing.T) {
 		}
 	}
 }
+
+// Every pending change of a data store says whether it applies now or waits
+// for the maintenance window.
+func TestPlan_AgainstSaysWhenDataStoreChangesApply(t *testing.T) {
+	older := writeStack(t, t.TempDir(), func(s string) string {
+		return strings.Replace(s, "instanceClass: db.r6g.large", "instanceClass: db.r6g.xlarge", 1)
+	})
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", "../..", "--against", older}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	n := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "aws:rds/clusterInstance:ClusterInstance") {
+			n++
+			if !strings.Contains(line, "[applies now (applyImmediately)]") {
+				t.Errorf("no timing: %s", line)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("no instance change listed:\n%s", out.String())
+	}
+}
