@@ -430,7 +430,9 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:s3/bucketPolicy:BucketPolicy aws:ssm/document:Document aws:ec2clientvpn/endpoint:Endpoint
 	aws:ec2clientvpn/networkAssociation:NetworkAssociation aws:ec2clientvpn/authorizationRule:AuthorizationRule
 	aws:sns/topic:Topic aws:sns/topicSubscription:TopicSubscription aws:sns/topicPolicy:TopicPolicy
-	aws:cloudwatch/metricAlarm:MetricAlarm aws:cloudwatch/eventRule:EventRule`)
+	aws:cloudwatch/metricAlarm:MetricAlarm aws:cloudwatch/eventRule:EventRule
+	aws:autoscaling/policy:Policy aws:appautoscaling/target:Target aws:appautoscaling/policy:Policy
+	aws:lambda/alias:Alias aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

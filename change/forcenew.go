@@ -79,6 +79,8 @@ import "github.com/acme/platform/compute"
 //	internal/service/sns/topic.go                             00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026)
 //	internal/service/sns/topic_subscription.go                04a2e6e5bc625ec85ea8c678219b483fc674877e
 //	internal/service/cloudwatch/metric_alarm.go               (index id 53238791901, 2026)
+//	internal/service/appautoscaling/target.go                 0105d2191ae7e43ba37ba011b916843eddf361ed
+//	internal/service/appautoscaling/policy.go                 048320e88399c508ae6481be5d8ef6fd6f71a9f6
 //
 // Not verified line by line in this session (the stored copy was unreadable in
 // the budget or too old); these rows carry Verified: false and their facts are
@@ -87,7 +89,10 @@ import "github.com/acme/platform/compute"
 // ecs/task_definition.go (every argument but tags/skip_destroy/track_latest),
 // lambda/function.go (function_name, package_type),
 // batch/compute_environment.go, ssm/document.go (name), sns/topic_policy.go
-// (arn), events/rule.go (name, name_prefix, event_bus_name).
+// (arn), events/rule.go (name, name_prefix, event_bus_name),
+// autoscaling/policy.go (name, autoscaling_group_name), lambda/alias.go (name,
+// function_name), lambda/provisioned_concurrency_config.go (function_name,
+// qualifier).
 //
 // A property that only sometimes forces replacement (a CustomizeDiff
 // ForceNewIf, a framework ModifyPlan) is listed under Conditional and counted
@@ -644,6 +649,33 @@ var Rules = map[string]Rule{
 		Verified: true,
 		// Pulumi's name is the schema's alarm_name; everything else is a PutMetricAlarm in place.
 		ForceNew: []string{"name"},
+	},
+	// Scaling (issue 14).
+	"aws:autoscaling/policy:Policy": {
+		Source:   "autoscaling/policy.go",
+		Verified: false,
+		// Pulumi's autoscalingGroupName is the schema's autoscaling_group_name.
+		ForceNew: []string{"autoscalingGroupName", "name"},
+	},
+	"aws:appautoscaling/target:Target": {
+		Source:   "appautoscaling/target.go",
+		Verified: true,
+		ForceNew: []string{"resourceId", "scalableDimension", "serviceNamespace"},
+	},
+	"aws:appautoscaling/policy:Policy": {
+		Source:   "appautoscaling/policy.go",
+		Verified: true,
+		ForceNew: []string{"name", "resourceId", "scalableDimension", "serviceNamespace"},
+	},
+	"aws:lambda/alias:Alias": {
+		Source:   "lambda/alias.go",
+		Verified: false,
+		ForceNew: []string{"functionName", "name"},
+	},
+	"aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": {
+		Source:   "lambda/provisioned_concurrency_config.go",
+		Verified: false,
+		ForceNew: []string{"functionName", "qualifier"},
 	},
 	"aws:cloudwatch/eventRule:EventRule": {
 		Source:   "events/rule.go",

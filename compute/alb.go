@@ -65,6 +65,10 @@ type LoadBalancer struct {
 	TargetGroupARNs map[string]pulumi.StringOutput
 	DNSName         pulumi.StringOutput
 	ZoneID          pulumi.StringOutput
+
+	// RequestLabels are the ALBRequestCountPerTarget resource labels of the
+	// target groups, by target workload, for the targets' scaling.
+	RequestLabels map[string]pulumi.StringOutput
 }
 
 // NewLoadBalancer registers an alb workload.
@@ -96,6 +100,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		TargetGroups:    map[string]*lb.TargetGroup{},
 		Rules:           map[string]*lb.ListenerRule{},
 		TargetGroupARNs: map[string]pulumi.StringOutput{},
+		RequestLabels:   map[string]pulumi.StringOutput{},
 		ServesHTTPS:     s.CertificateArn != "",
 	}
 	if err := ctx.RegisterComponentResource("platform:compute:LoadBalancer", name, a, opts...); err != nil {
@@ -279,6 +284,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 	outs := pulumi.Map{}
 	for _, t := range s.TargetNames() {
 		a.TargetGroupARNs[t] = readyARN(a.TargetGroups[t].Arn, usedBy[t])
+		a.RequestLabels[t] = RequestLabel(a.LoadBalancer.ArnSuffix, a.TargetGroups[t].ArnSuffix)
 		outs["targetGroupArn-"+t] = a.TargetGroupARNs[t]
 	}
 	a.DNSName = a.LoadBalancer.DnsName

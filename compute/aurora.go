@@ -53,6 +53,10 @@ type Database struct {
 	// Instances[0] is instance 1, first in line to be the writer (promotion
 	// tier 0); all are created at once.
 	Instances []*rds.ClusterInstance
+	// ReaderScaling adds and removes readers; nil when the cluster does not
+	// scale. Readers it adds are not Pulumi's: they carry AWS's names and go
+	// when it scales in.
+	ReaderScaling *AppScaling
 
 	Endpoint       pulumi.StringOutput
 	ReaderEndpoint pulumi.StringOutput
@@ -275,6 +279,21 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 		d.Instances = append(d.Instances, inst)
+	}
+
+	if scaling := s.AuroraScaling(); scaling.On {
+		var instances []pulumi.Resource
+		for _, in := range d.Instances {
+			instances = append(instances, in)
+		}
+		d.ReaderScaling, err = newAppScaling(ctx, name, "rds", AuroraReadReplicas, AuroraResourceID(d.Cluster.ID()),
+			scaling, readerPolicies(scaling), tg.Named(name+"-scaling"), parent,
+			// Aurora Auto Scaling needs the cluster available with its writer;
+			// the readers it adds copy the writer's class, at promotion tier 15.
+			pulumi.DependsOn(instances))
+		if err != nil {
+			return nil, scalingErr("NewDatabase", name, err)
+		}
 	}
 
 	d.Endpoint = d.Cluster.Endpoint

@@ -64,6 +64,10 @@ type AuroraSpec struct {
 	// ApplyImmediately makes RDS apply a change when `pulumi up` runs rather
 	// than at the next maintenance window; default true. See docs/real-account.md.
 	ApplyImmediately bool `json:"applyImmediately"`
+	// Scaling, when present, adds and removes readers beside the instances
+	// (Aurora Auto Scaling) between minCount and maxCount readers, on their
+	// average CPU or connections.
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 
 // Aurora engines.

@@ -340,8 +340,10 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 		case w.Cache != nil:
 			w.Cache.validate(k, p)
 		}
+		validateScaling(k, w.Kind, w.scalingSpec(), c.ScalingOf(name), p)
 	}
 	c.validateNameCollisions(key, p)
+	c.validateScalingAcross(key, p)
 }
 
 func checkPort(p *problems.List, k string, port int) {

@@ -105,6 +105,9 @@ type ServiceArgs struct {
 	Spec     ECSSpec
 	// ClusterARN is the Cluster's ARN.
 	ClusterARN pulumi.StringInput
+	// ClusterName is the Cluster's name, for the service's scaling target
+	// (service/<cluster name>/<service name>); when nil it is read from the ARN.
+	ClusterName pulumi.StringInput
 	// PrivateSubnetIDs are where tasks run: the private tier.
 	PrivateSubnetIDs pulumi.StringArrayInput
 	// SecurityGroupID is the workload's own group, from the security package.
@@ -112,6 +115,9 @@ type ServiceArgs struct {
 	// TargetGroupARNs registers the tasks with these target groups (one per alb
 	// that routes to the workload), as LoadBalancer.TargetGroupARNs gives them.
 	TargetGroupARNs pulumi.StringArray
+	// RequestLabels are the ALBRequestCountPerTarget labels of those target
+	// groups, by alb name (LoadBalancer.RequestLabels).
+	RequestLabels map[string]pulumi.StringInput
 	// Grants are the task role's (and execution role's) permissions beyond
 	// ECS Exec, one inline policy each.
 	Grants []Grant
@@ -136,6 +142,9 @@ type Service struct {
 	LogGroup       *cloudwatch.LogGroup
 	TaskDefinition *ecs.TaskDefinition
 	Service        *ecs.Service
+	// Scaling is the service's scalable target and policies; nil when it does
+	// not scale.
+	Scaling *AppScaling
 
 	ServiceName pulumi.StringOutput
 	TaskRoleARN pulumi.StringOutput
@@ -213,6 +222,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 			ContainerPort:  pulumi.Int(s.Port),
 		})
 	}
+	scaling := s.ECSScaling()
 	var grace pulumi.IntPtrInput
 	if len(lbs) > 0 {
 		grace = pulumi.Int(60)
@@ -243,7 +253,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		PropagateTags:                   pulumi.String("SERVICE"),
 		EnableEcsManagedTags:            pulumi.Bool(true),
 		Tags:                            tg.Named(name),
-	},
+	}, append([]pulumi.ResourceOption{
 		parent,
 		// Tasks start as soon as the service exists. Without the execution
 		// role's policy they cannot pull the image (and the circuit breaker
@@ -252,9 +262,18 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		// never starts and the application cannot reach what it was granted.
 		// The task definition names the group as a plain string and no policy
 		// is an input, so nothing else orders them.
-		pulumi.DependsOn(rt.Ready()))
+		pulumi.DependsOn(rt.Ready())},
+		// With scaling on, Application Auto Scaling owns the task count.
+		scalingIgnore(scaling, "desiredCount")...)...)
 	if err != nil {
 		return nil, err
+	}
+	if scaling.On {
+		svc.Scaling, err = newAppScaling(ctx, name, "ecs", ECSDesiredCount, ECSResourceID(args.ClusterARN, args.ClusterName, svc.Service.Name),
+			scaling, servicePolicies(scaling, args.RequestLabels), tg.Named(name+"-scaling"), parent)
+		if err != nil {
+			return nil, scalingErr("NewService", name, err)
+		}
 	}
 	svc.ServiceName = svc.Service.Name
 	svc.TaskRoleARN = svc.TaskRole.Arn

@@ -42,6 +42,10 @@ type ECSSpec struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Environment sets the container's environment variables (not for secrets).
 	Environment map[string]string `json:"environment,omitempty"`
+	// Scaling, when present, lets Application Auto Scaling move the task
+	// count between minCount and maxCount on CPU, memory and requests per
+	// target; desiredCount is then only the starting count.
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 
 func (s *ECSSpec) defaults(has func(...string) bool) {

@@ -44,6 +44,10 @@ type FleetArgs struct {
 	// alb that routes to the workload); the group then uses the load
 	// balancer's health check.
 	TargetGroupARNs pulumi.StringArray
+	// RequestLabels are the ALBRequestCountPerTarget labels of those target
+	// groups, by alb name (LoadBalancer.RequestLabels): the fleet keeps its
+	// requests per instance behind each of them.
+	RequestLabels map[string]pulumi.StringInput
 	// Grants are the instance role's permissions beyond Session Manager, one
 	// inline policy each.
 	Grants []Grant
@@ -72,6 +76,9 @@ type Fleet struct {
 	InstanceProfile *iam.InstanceProfile
 	LaunchTemplate  *ec2.LaunchTemplate
 	Group           *autoscaling.Group
+	// ScalingPolicies are the group's target tracking policies (none when the
+	// fleet does not scale).
+	ScalingPolicies []*autoscaling.Policy
 
 	ASGName pulumi.StringOutput
 	RoleARN pulumi.StringOutput
@@ -176,6 +183,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		return nil, err
 	}
 
+	scaling := s.EC2Scaling()
 	healthCheck := "EC2"
 	if len(args.TargetGroupARNs) > 0 {
 		// Behind an alb, an instance whose application stopped answering is
@@ -221,15 +229,22 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			},
 		},
 		Tags: groupTags,
-	},
+	}, append([]pulumi.ResourceOption{
 		parent,
 		// Instances launch as soon as the group exists and register with Session
 		// Manager and use their grants at boot; the launch template holds only
 		// the instance profile, not the role's policies, so nothing else makes
 		// the group wait for them.
-		pulumi.DependsOn(rt.Ready()))
+		pulumi.DependsOn(rt.Ready())},
+		// With scaling on, the scaler owns the instance count.
+		scalingIgnore(scaling, "desiredCapacity")...)...)
 	if err != nil {
 		return nil, err
+	}
+	if scaling.On {
+		if f.ScalingPolicies, err = newFleetScaling(ctx, name, f.Group, scaling, args.RequestLabels, parent); err != nil {
+			return nil, scalingErr("NewFleet", name, err)
+		}
 	}
 	f.ASGName = f.Group.Name
 	f.RoleARN = f.Role.Arn

@@ -39,6 +39,10 @@ type EC2Spec struct {
 	HealthCheckPath string `json:"healthCheckPath"`
 	// UserData is the cloud-init script run at first boot (plain text; it is base64-encoded for you).
 	UserData string `json:"userData,omitempty"`
+	// Scaling tunes the target tracking that moves the fleet between minSize
+	// and maxSize (average CPU, and requests per target behind an alb): on
+	// whenever maxSize > minSize, off with scaling: {enabled: false}.
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 
 func (s *EC2Spec) defaults(has func(...string) bool) {

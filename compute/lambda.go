@@ -44,11 +44,19 @@ type Function struct {
 	Runtime  *Runtime
 	LogGroup *cloudwatch.LogGroup
 	Function *lambda.Function
+	// Alias ("live") and Provisioned carry the provisioned concurrency; nil
+	// without a scaling block.
+	Alias       *lambda.Alias
+	Provisioned *lambda.ProvisionedConcurrencyConfig
 
 	// FunctionName is <name>: fixed, because the log group is named after it.
 	FunctionName pulumi.StringOutput
 	ARN          pulumi.StringOutput
 	RoleARN      pulumi.StringOutput
+
+	// InvokeARN is what schedules and triggers invoke: the alias "live" when
+	// the function has provisioned concurrency, else the function.
+	InvokeARN pulumi.StringOutput
 }
 
 // NewFunction registers a lambda workload.
@@ -120,6 +128,12 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 			fa.S3ObjectVersion = pulumi.String(c.S3ObjectVersion)
 		}
 	}
+	scaling := s.LambdaScaling()
+	if scaling.On {
+		// Provisioned concurrency lives on a published version: every code or
+		// configuration change publishes one, and the alias moves to it.
+		fa.Publish = pulumi.Bool(true)
+	}
 	if s.ReservedConcurrency != nil {
 		fa.ReservedConcurrentExecutions = pulumi.Int(*s.ReservedConcurrency)
 	}
@@ -137,6 +151,14 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		pulumi.DependsOn(rt.Ready()))
 	if err != nil {
 		return nil, err
+	}
+	fn.InvokeARN = fn.Function.Arn
+	if scaling.On {
+		fn.Alias, fn.Provisioned, err = newProvisionedConcurrency(ctx, name, fn.Function, scaling, parent)
+		if err != nil {
+			return nil, scalingErr("NewFunction", name, err)
+		}
+		fn.InvokeARN = fn.Alias.Arn
 	}
 	fn.FunctionName = fn.Function.Name
 	fn.ARN = fn.Function.Arn

@@ -44,6 +44,9 @@ type LambdaSpec struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Environment sets the function's environment variables (not for secrets).
 	Environment map[string]string `json:"environment,omitempty"`
+	// Scaling, when present, publishes versions behind the alias "live" and
+	// keeps scaling.provisionedConcurrency environments initialised on it.
+	Scaling *ScalingSpec `json:"scaling,omitempty"`
 }
 
 // LambdaCode is the deployment package: an S3 object (s3Bucket and s3Key,

@@ -38,22 +38,29 @@ func buildPlatform(t *testing.T, doc string, v ValidateContext) *sim.Graph {
 			}
 			return out
 		}
+		requestLabels := func(n string) map[string]pulumi.StringInput {
+			out := map[string]pulumi.StringInput{}
+			for _, a := range c.RoutedBy(n) {
+				out[a] = albs[a].RequestLabels[n]
+			}
+			return out
+		}
 		var cluster *Cluster
 		for _, n := range c.Names() {
 			var err error
 			switch w := c[n]; {
 			case w.EC2 != nil:
 				_, err = NewFleet(ctx, "p-"+n, &FleetArgs{Workload: n, Spec: *w.EC2, PrivateSubnetIDs: ids(privateSubnets),
-					SecurityGroupID: sg(n), TargetGroupARNs: targetGroups(n), Env: testEnv, Protect: v.Protect, Tags: testTags})
+					SecurityGroupID: sg(n), TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: testEnv, Protect: v.Protect, Tags: testTags})
 			case w.ECS != nil:
 				if cluster == nil {
 					if cluster, err = NewCluster(ctx, "p-ecs", &ClusterArgs{Env: testEnv, Protect: v.Protect, Tags: testTags}); err != nil {
 						return err
 					}
 				}
-				_, err = NewService(ctx, "p-"+n, &ServiceArgs{Workload: n, Spec: *w.ECS, ClusterARN: cluster.ARN,
+				_, err = NewService(ctx, "p-"+n, &ServiceArgs{Workload: n, Spec: *w.ECS, ClusterARN: cluster.ARN, ClusterName: cluster.Name,
 					PrivateSubnetIDs: ids(privateSubnets), SecurityGroupID: sg(n), TargetGroupARNs: targetGroups(n),
-					Env: testEnv, Protect: v.Protect, Tags: testTags})
+					RequestLabels: requestLabels(n), Env: testEnv, Protect: v.Protect, Tags: testTags})
 			case w.Lambda != nil:
 				_, err = NewFunction(ctx, "p-"+n, &FunctionArgs{Workload: n, Spec: *w.Lambda, PrivateSubnetIDs: ids(privateSubnets),
 					SecurityGroupID: sg(n), Env: testEnv, Protect: v.Protect, Tags: testTags})

@@ -54,6 +54,10 @@ func SubjectsOf(c compute.Config, natZones []string) []Subject {
 			s.TimeoutSeconds = w.Lambda.TimeoutSeconds
 		case w.Aurora != nil:
 			s.Engine, s.InstanceClass, s.Instances = w.Aurora.Engine, w.Aurora.InstanceClass, w.Aurora.Instances
+			if r := w.Aurora.AuroraScaling(); r.On {
+				// Auto scaling adds readers: count the most there can be.
+				s.Instances = max(s.Instances, 1+r.MaxCount)
+			}
 		case w.Cache != nil:
 			s.Nodes = 1 + w.Cache.Replicas
 		case w.EC2 != nil, w.ECS != nil, w.Batch != nil:

@@ -93,6 +93,15 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		return out
 	}
 
+	// requestLabels are the request-count labels of n's target groups, by alb.
+	requestLabels := func(n string) map[string]pulumi.StringInput {
+		out := map[string]pulumi.StringInput{}
+		for _, a := range cfg.Workloads.RoutedBy(n) {
+			out[a] = w.LoadBalancers[a].RequestLabels[n]
+		}
+		return out
+	}
+
 	for _, n := range names {
 		spec := cfg.Workloads[n]
 		if spec.ALB != nil {
@@ -106,7 +115,7 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		case spec.EC2 != nil:
 			f, err := compute.NewFleet(ctx, component(n), &compute.FleetArgs{
 				Workload: n, Spec: *spec.EC2, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				TargetGroupARNs: targetGroups(n), Env: d.Env, Protect: cfg.Protect,
+				TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: d.Env, Protect: cfg.Protect,
 				DefaultTags: cfg.DefaultTags,
 			})
 			if err != nil {
@@ -129,8 +138,8 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 				}
 			}
 			s, err := compute.NewService(ctx, component(n), &compute.ServiceArgs{
-				Workload: n, Spec: *spec.ECS, ClusterARN: w.Cluster.ARN, PrivateSubnetIDs: private,
-				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), Env: d.Env, Protect: cfg.Protect,
+				Workload: n, Spec: *spec.ECS, ClusterARN: w.Cluster.ARN, ClusterName: w.Cluster.Name, PrivateSubnetIDs: private,
+				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: d.Env, Protect: cfg.Protect,
 			})
 			if err != nil {
 				return nil, err
