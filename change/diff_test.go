@@ -432,7 +432,9 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:sns/topic:Topic aws:sns/topicSubscription:TopicSubscription aws:sns/topicPolicy:TopicPolicy
 	aws:cloudwatch/metricAlarm:MetricAlarm aws:cloudwatch/eventRule:EventRule
 	aws:autoscaling/policy:Policy aws:appautoscaling/target:Target aws:appautoscaling/policy:Policy
-	aws:lambda/alias:Alias aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig`)
+	aws:lambda/alias:Alias aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig
+	aws:backup/vault:Vault aws:backup/vaultLockConfiguration:VaultLockConfiguration aws:backup/plan:Plan
+	aws:backup/selection:Selection pulumi:providers:aws`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

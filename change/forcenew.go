@@ -76,6 +76,15 @@ import "github.com/acme/platform/compute"
 //	internal/service/s3/bucket_ownership_controls.go          01c08000ddb14181b5bd19201d8fca311dc570e4
 //	internal/service/s3/bucket_lifecycle_configuration.go     01606926a0c0ab9174aec440f976a48b0baee722 (framework)
 //	internal/service/s3/bucket_policy.go                      0073593e7d6993ba482409f4dc35438daaa79bb3 (v5 era)
+//	internal/service/backup/vault.go                          050ac11163cab8cdae5936a7f40b0e528ff780df (v5 era)
+//	internal/service/backup/vault_lock_configuration.go       01606926a0c0ab9174aec440f976a48b0baee722 (no Update)
+//	internal/service/backup/plan.go                           01f431114674c27cf790fafb67ac274bf8f765e1
+//	internal/service/backup/selection.go                      00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026, no Update)
+//
+// Where the schema lets an input change in place but AWS refuses the change
+// (RDS's master secret key while the password is managed, an instance's
+// Performance Insights key once set), the input is Conditional: reported as a
+// replacement, with the reason.
 //	internal/service/sns/topic.go                             00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026)
 //	internal/service/sns/topic_subscription.go                04a2e6e5bc625ec85ea8c678219b483fc674877e
 //	internal/service/cloudwatch/metric_alarm.go               (index id 53238791901, 2026)
@@ -477,21 +486,31 @@ var Rules = map[string]Rule{
 			"restoreToPointInTime", "s3Import", "snapshotIdentifier", "sourceRegion", "storageEncrypted"},
 		Conditional: map[string]string{
 			"storageType": "unless the engine is aurora* (Aurora changes storage type in place)",
+			// Optional+Computed in the schema, but ModifyDBCluster takes a
+			// new key only when password management is being turned on.
+			"masterUserSecretKmsKeyId": "AWS refuses a new key for the master secret while the cluster manages its password",
 		},
 		Sets: []string{"availabilityZones", "vpcSecurityGroupIds", "iamRoles", "enabledCloudwatchLogsExports"},
 		Advice: map[string]string{
-			"":                  "restore a snapshot into a new cluster with the new setting, fail the application over to it, then retire the old cluster",
-			"dbSubnetGroupName": "Aurora cannot move subnet groups in place: extend the existing subnet group with the new subnets, fail over, then remove the old ones (see docs/migration.md)",
-			"availabilityZones": "leave availabilityZones unset and let the subnet group decide; changing it replaces the cluster",
-			"clusterIdentifier": "a cluster created before platform:workloads.<name>.clusterIdentifier existed was named by Pulumi: set clusterIdentifier to the identifier it has (pulumi stack export, or aws rds describe-db-clusters) to keep it, and import the log groups RDS made for it (see docs/real-account.md)",
+			"":                         "restore a snapshot into a new cluster with the new setting, fail the application over to it, then retire the old cluster",
+			"dbSubnetGroupName":        "Aurora cannot move subnet groups in place: extend the existing subnet group with the new subnets, fail over, then remove the old ones (see docs/migration.md)",
+			"availabilityZones":        "leave availabilityZones unset and let the subnet group decide; changing it replaces the cluster",
+			"clusterIdentifier":        "a cluster created before platform:workloads.<name>.clusterIdentifier existed was named by Pulumi: set clusterIdentifier to the identifier it has (pulumi stack export, or aws rds describe-db-clusters) to keep it, and import the log groups RDS made for it (see docs/real-account.md)",
+			"kmsKeyId":                 "a cluster's storage key is fixed at creation: snapshot the cluster, restore the snapshot into a new workload with the new key (restore: {snapshot: <ARN>}; the restore re-encrypts), verify row counts, cut the applications over, then retire the old cluster - the same staged pattern as the migration (docs/data-protection.md)",
+			"masterUserSecretKmsKeyId": "the master secret's key changes with a new cluster: move to the restored cluster of a key change (docs/data-protection.md), or keep the key until then",
 		},
 	},
 	"aws:rds/clusterInstance:ClusterInstance": {
 		Source:   "rds/cluster_instance.go",
 		Verified: true,
 		ForceNew: []string{"availabilityZone", "clusterIdentifier", "customIamInstanceProfile", "dbSubnetGroupName", "engine", "identifier", "identifierPrefix"},
+		Conditional: map[string]string{
+			// Optional+Computed in the schema; RDS refuses the change.
+			"performanceInsightsKmsKeyId": "AWS refuses a new Performance Insights key once Performance Insights is on",
+		},
 		Advice: map[string]string{
-			"": "add the new instance to the cluster first, let it become a reader (or fail over to it), then remove the old instance",
+			"performanceInsightsKmsKeyId": "an instance's Performance Insights key is fixed once set: add an instance with the new key, fail over to it, then remove the old one (or move with the cluster's key change)",
+			"":                            "add the new instance to the cluster first, let it become a reader (or fail over to it), then remove the old instance",
 		},
 	},
 	"aws:rds/subnetGroup:SubnetGroup": {
@@ -537,6 +556,7 @@ var Rules = map[string]Rule{
 			"":                        "create a new replication group from a backup (snapshotName), switch clients to its endpoint, then delete the old one",
 			"subnetGroupName":         "ElastiCache cannot move a replication group to another subnet group: change the existing subnet group's subnetIds (in place) instead",
 			"atRestEncryptionEnabled": "encryption at rest is fixed at creation: create a new encrypted group from a snapshot of this one, switch clients, then delete the old group",
+			"kmsKeyId":                "a replication group's key is fixed at creation: take a snapshot, restore it into a new cache workload with the new key (restore: {snapshot: <ARN>}), switch clients to its endpoint, then delete the old group (docs/data-protection.md)",
 			"port":                    "the port is fixed at creation: keep it and change security-group rules, or create a new group on the new port from a snapshot and move clients",
 		},
 	},
@@ -681,6 +701,53 @@ var Rules = map[string]Rule{
 		Source:   "events/rule.go",
 		Verified: false,
 		ForceNew: []string{"eventBusName", "name", "namePrefix"},
+	},
+
+	// Data protection (issue 18): the backup vault, its lock, the plan and
+	// its selections, and the provider of a disaster-recovery region.
+	"aws:backup/vault:Vault": {
+		Source:   "backup/vault.go",
+		Verified: true,
+		ForceNew: []string{"kmsKeyArn", "name"},
+		Advice: map[string]string{
+			"":  "a vault's name and key are fixed, and a vault holding recovery points cannot be deleted: create the new vault beside it, point the plan's rules (and copies) at it, and keep the old vault until its recovery points expire",
+			"-": "a vault holding recovery points cannot be deleted (and a locked one keeps them until they expire): stop the plan writing to it, keep it until it is empty, then delete it",
+		},
+	},
+	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": {
+		Source:   "backup/vault_lock_configuration.go",
+		Verified: true,
+		// No Update function: every argument is ForceNew, so a new bound is a
+		// delete and a put of the lock.
+		ForceNew: []string{"backupVaultName", "changeableForDays", "maxRetentionDays", "minRetentionDays"},
+		Advice: map[string]string{
+			"": "a lock changes by removing it and putting the new one: in governance mode a principal allowed backup:DeleteBackupVaultLockConfiguration can (unprotect, update, protect again); in compliance mode after changeableForDays AWS refuses the removal for good, so the bounds stay as they are",
+		},
+	},
+	"aws:backup/plan:Plan": {
+		Source:   "backup/plan.go",
+		Verified: true,
+		ForceNew: []string{"name"},
+		Sets:     []string{"rules", "advancedBackupSettings"},
+		Advice: map[string]string{
+			"": "a plan cannot be renamed: create the new plan and its selections, then delete the old one (recovery points stay in the vault)",
+		},
+	},
+	"aws:backup/selection:Selection": {
+		Source:   "backup/selection.go",
+		Verified: true,
+		// No Update function: every argument is ForceNew. A replaced selection
+		// is harmless (it holds no data); one per store keeps adding a store
+		// from replacing the others'.
+		AllForceNew: true,
+		Sets:        []string{"resources", "notResources", "selectionTags", "conditions"},
+	},
+	"pulumi:providers:aws": {
+		Source: "pulumi-aws provider (DiffConfig)",
+		// A provider for another region: a new region replaces the provider
+		// and every resource it manages. The program names those resources
+		// after the region too, so the report lists them as removed and added.
+		ForceNew: []string{"region"},
 	},
 }
 

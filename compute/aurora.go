@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/awsenv"
 )
 
@@ -34,6 +35,15 @@ type DatabaseArgs struct {
 	RunningVersion string
 	// LogKMSKeyARN, when set, encrypts the exported logs' groups.
 	LogKMSKeyARN pulumi.StringInput
+
+	// StorageKMSKeyARN encrypts the cluster's storage, its snapshots and
+	// Performance Insights (the stack's database key); SecretKMSKeyARN the
+	// master password's secret (the secrets key). nil leaves AWS's managed
+	// keys (aws/rds, aws/secretsmanager), which cannot be shared with another
+	// account and whose policy nobody controls. A cluster's storage key is
+	// fixed at creation: a new one replaces the cluster.
+	StorageKMSKeyARN pulumi.StringInput
+	SecretKMSKeyARN  pulumi.StringInput
 }
 
 // Database is an Aurora cluster in the isolated subnets: encrypted, TLS only,
@@ -63,6 +73,14 @@ type Database struct {
 	// SecretARN is the Secrets Manager secret RDS keeps the master password in.
 	SecretARN pulumi.StringOutput
 	Port      pulumi.IntOutput
+	// ARN is the cluster's, for the backup selection.
+	ARN pulumi.StringOutput
+	// StorageKeyARN and SecretKeyARN are the customer-managed keys of the
+	// storage and of the master secret; nil when AWS's managed key is used. A
+	// workload reading the secret needs kms:Decrypt on SecretKeyARN (through
+	// Secrets Manager only).
+	StorageKeyARN pulumi.StringInput
+	SecretKeyARN  pulumi.StringInput
 }
 
 // auroraParameters are the cluster parameters the platform always sets: TLS
@@ -123,7 +141,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if err != nil {
 		return nil, fmt.Errorf("compute.NewDatabase(%q): %w", name, err)
 	}
-	d := &Database{Identifier: id, LogGroups: map[string]*cloudwatch.LogGroup{}}
+	d := &Database{Identifier: id, LogGroups: map[string]*cloudwatch.LogGroup{},
+		StorageKeyARN: args.StorageKMSKeyARN, SecretKeyARN: args.SecretKMSKeyARN}
 	if err := ctx.RegisterComponentResource("platform:compute:Database", name, d, opts...); err != nil {
 		return nil, err
 	}
@@ -211,7 +230,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	clusterOpts = append(clusterOpts, pulumi.IgnoreChanges(ignore))
 
-	d.Cluster, err = rds.NewCluster(ctx, name, &rds.ClusterArgs{
+	clusterArgs := &rds.ClusterArgs{
 		ClusterIdentifier: pulumi.String(id),
 		Engine:            pulumi.String(s.Engine),
 		EngineVersion:     pulumi.String(version.version),
@@ -222,8 +241,10 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		DatabaseName:                     pulumi.String(s.DatabaseName),
 		MasterUsername:                   pulumi.String(s.MasterUsername),
 		ManageMasterUserPassword:         pulumi.Bool(true), // RDS generates and rotates it in Secrets Manager
+		MasterUserSecretKmsKeyId:         args.SecretKMSKeyARN,
 		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
 		StorageEncrypted:                 pulumi.Bool(true),
+		KmsKeyId:                         args.StorageKMSKeyARN,
 		BackupRetentionPeriod:            pulumi.Int(s.BackupRetentionDays),
 		CopyTagsToSnapshot:               pulumi.Bool(true),
 		SkipFinalSnapshot:                pulumi.Bool(false),
@@ -235,7 +256,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		Port:                             pulumi.Int(s.Port),
 		EnabledCloudwatchLogsExports:     pulumi.ToStringArray(auroraLogExports(s.Engine)),
 		Tags:                             tg.Named(name),
-	}, clusterOpts...)
+	}
+	restoreCluster(clusterArgs, s.Restore)
+	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, clusterOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -268,9 +291,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			DbSubnetGroupName:          d.SubnetGroup.Name,
 			PubliclyAccessible:         pulumi.Bool(false),
 			PerformanceInsightsEnabled: pulumi.Bool(true),
-			AutoMinorVersionUpgrade:    pulumi.Bool(true),
-			ApplyImmediately:           pulumi.Bool(s.ApplyImmediately),
-			PromotionTier:              pulumi.Int(promotion),
+			// The storage key covers Performance Insights too. AWS refuses to
+			// change an instance's Performance Insights key once it is set.
+			PerformanceInsightsKmsKeyId: args.StorageKMSKeyARN,
+			AutoMinorVersionUpgrade:     pulumi.Bool(true),
+			ApplyImmediately:            pulumi.Bool(s.ApplyImmediately),
+			PromotionTier:               pulumi.Int(promotion),
 			// No CopyTagsToSnapshot: AWS refuses it on an Aurora instance (the
 			// cluster's setting governs its snapshots).
 			Tags: tg.Named(iname, "platform:instance", fmt.Sprint(n)),
@@ -299,14 +325,50 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.Endpoint = d.Cluster.Endpoint
 	d.ReaderEndpoint = d.Cluster.ReaderEndpoint
 	d.Port = d.Cluster.Port
+	d.ARN = d.Cluster.Arn
 	d.SecretARN = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"endpoint":       d.Endpoint,
 		"readerEndpoint": d.ReaderEndpoint,
 		"port":           d.Port,
 		"secretArn":      d.SecretARN,
+		"arn":            d.ARN,
 	}); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// restoreCluster makes the cluster a restore of the spec's source, when it
+// has one: a snapshot or an AWS Backup recovery point (for Aurora, a cluster
+// snapshot in the vault) through snapshotIdentifier, or another cluster's
+// point in time through restoreToPointInTime. The database name and master
+// user come from the source, so they are left out: set, they would differ
+// from what AWS reads back and force a replacement on the next run. The
+// rest - subnets, security group, keys (the restore re-encrypts with the
+// stack's key), parameters, log exports - is the same as a new cluster's.
+func restoreCluster(a *rds.ClusterArgs, r *dataprotect.Restore) {
+	if r == nil {
+		return
+	}
+	switch r.Kind() {
+	case dataprotect.RestoreSnapshot, dataprotect.RestoreRecoveryPoint:
+		a.SnapshotIdentifier = pulumi.String(r.Source())
+	case dataprotect.RestorePointInTime:
+		pit := &rds.ClusterRestoreToPointInTimeArgs{
+			SourceClusterIdentifier: pulumi.String(r.PointInTime.Source),
+			// A full copy: a copy-on-write clone would keep sharing storage
+			// (and its fate) with the source.
+			RestoreType: pulumi.String("full-copy"),
+		}
+		if r.PointInTime.Time == dataprotect.LatestRestorableTime {
+			pit.UseLatestRestorableTime = pulumi.Bool(true)
+		} else {
+			pit.RestoreToTime = pulumi.String(r.PointInTime.Time)
+		}
+		a.RestoreToPointInTime = pit
+	default:
+		return
+	}
+	a.DatabaseName, a.MasterUsername = nil, nil
 }

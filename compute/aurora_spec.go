@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/problems"
 )
 
@@ -68,6 +69,12 @@ type AuroraSpec struct {
 	// (Aurora Auto Scaling) between minCount and maxCount readers, on their
 	// average CPU or connections.
 	Scaling *ScalingSpec `json:"scaling,omitempty"`
+	// Restore creates the cluster from a backup instead of empty: exactly one
+	// of snapshot (a cluster snapshot ARN), recoveryPoint (an AWS Backup
+	// recovery point ARN) or pointInTime {source, time}. The database name and
+	// master user come from the source. Keep the block after the restore:
+	// removing it replaces the cluster.
+	Restore *dataprotect.Restore `json:"restore,omitempty"`
 }
 
 // Aurora engines.
@@ -170,6 +177,9 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 		case n == "require_secure_transport" && !strings.EqualFold(val, "ON") && val != "1":
 			p.Add(pk, "TLS is required for every connection; remove this parameter (the platform sets require_secure_transport=ON)")
 		}
+	}
+	if s.Restore != nil {
+		s.Restore.ValidateAurora(k+".restore", v.Region, v.now(), p)
 	}
 }
 

@@ -23,6 +23,8 @@ type BatchJobArgs struct {
 	SecurityGroupID pulumi.StringInput
 	// Grants are the job's permissions, one inline policy each.
 	Grants []Grant
+	// LogKMSKeyARN encrypts the log group (the stack's logs key).
+	LogKMSKeyARN pulumi.StringInput
 
 	Env     awsenv.Env
 	Protect bool
@@ -83,7 +85,7 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 			Description: "Batch job execution role of " + args.Workload + ": pulls the image, writes the logs",
 			Managed:     map[string]string{"ecr-logs": TaskExecutionPolicy},
 		},
-		LogGroupName: "/aws/batch/" + name, LogRetentionDays: s.LogRetentionDays,
+		LogGroupName: "/aws/batch/" + name, LogRetentionDays: s.LogRetentionDays, LogKMSKeyARN: args.LogKMSKeyARN,
 		Grants: args.Grants,
 		Env:    env, Tags: tg,
 	}, parent)

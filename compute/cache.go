@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/awsenv"
 )
 
@@ -33,6 +34,13 @@ type CacheArgs struct {
 	// RunningVersion is the engine version the group runs now, read from the
 	// account before registration; "" when it does not exist yet.
 	RunningVersion string
+
+	// StorageKMSKeyARN encrypts the nodes' data at rest and the snapshots (the
+	// stack's cache key); SecretKMSKeyARN the auth token's secret (the secrets
+	// key). nil leaves AWS's managed keys. ElastiCache fixes the key at
+	// creation: a new one replaces the group; a secret's key changes in place.
+	StorageKMSKeyARN pulumi.StringInput
+	SecretKMSKeyARN  pulumi.StringInput
 }
 
 // ReplicationGroupID is the replication group's ID for workload component
@@ -71,6 +79,12 @@ type Cache struct {
 	// ID is the replication group's ID, fixed before anything is created: its
 	// nodes are <ID>-001, <ID>-002, ... (what CloudWatch's CacheClusterId names).
 	ID string
+	// StorageKeyARN and SecretKeyARN are the customer-managed keys of the
+	// data and of the token's secret; nil when AWS's managed key is used. A
+	// workload reading the token needs kms:Decrypt on SecretKeyARN (through
+	// Secrets Manager only).
+	StorageKeyARN pulumi.StringInput
+	SecretKeyARN  pulumi.StringInput
 }
 
 // NewCache registers a cache workload.
@@ -94,7 +108,8 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("compute.NewCache(%q): %w", name, err)
 	}
-	c := &Cache{Port: s.Port, ID: ReplicationGroupID(name, s)}
+	c := &Cache{Port: s.Port, ID: ReplicationGroupID(name, s),
+		StorageKeyARN: args.StorageKMSKeyARN, SecretKeyARN: args.SecretKMSKeyARN}
 	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -118,6 +133,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	c.Secret, err = secretsmanager.NewSecret(ctx, name+"-auth", &secretsmanager.SecretArgs{
 		Description:          pulumi.String("Auth token of the " + args.Workload + " cache"),
 		RecoveryWindowInDays: pulumi.Int(recovery),
+		KmsKeyId:             args.SecretKMSKeyARN,
 		Tags:                 tg.Named(name + "-auth"),
 	}, parent, protect)
 	if err != nil {
@@ -165,7 +181,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		// plans as a replacement. The running version stands.
 		ignore = append(ignore, "engineVersion")
 	}
-	c.ReplicationGroup, err = elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
+	rgArgs := &elasticache.ReplicationGroupArgs{
 		ReplicationGroupId:       pulumi.String(c.ID),
 		Description:              pulumi.String("Cache " + args.Workload),
 		Engine:                   pulumi.String(s.Engine),
@@ -177,6 +193,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		MultiAzEnabled:           pulumi.Bool(failover), // needs automatic failover
 		TransitEncryptionEnabled: pulumi.Bool(true),
 		AtRestEncryptionEnabled:  pulumi.Bool(true),
+		KmsKeyId:                 args.StorageKMSKeyARN,
 		AuthToken:                token,
 		SubnetGroupName:          c.SubnetGroup.Name,
 		SecurityGroupIds:         pulumi.StringArray{args.SecurityGroupID},
@@ -185,7 +202,19 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		Port:                     pulumi.Int(s.Port),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		Tags:                     tg.Named(name),
-	}, parent, protect, pulumi.IgnoreChanges(ignore))
+	}
+	if r := s.Restore; r != nil && r.Kind() == dataprotect.RestoreSnapshot {
+		// Restored from a snapshot of this account and region (by name) or an
+		// exported .rdb file; the data is re-encrypted with the group's key.
+		snapshot, rdb := r.CacheSnapshot()
+		if snapshot != "" {
+			rgArgs.SnapshotName = pulumi.String(snapshot)
+		}
+		if len(rdb) > 0 {
+			rgArgs.SnapshotArns = pulumi.ToStringArray(rdb)
+		}
+	}
+	c.ReplicationGroup, err = elasticache.NewReplicationGroup(ctx, name, rgArgs, parent, protect, pulumi.IgnoreChanges(ignore))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/problems"
 )
 
@@ -44,6 +45,11 @@ type CacheSpec struct {
 	// ApplyImmediately makes ElastiCache apply a change when `pulumi up` runs
 	// rather than at the next maintenance window; default true.
 	ApplyImmediately bool `json:"applyImmediately"`
+	// Restore creates the replication group from a snapshot instead of empty:
+	// snapshot is an ElastiCache snapshot ARN of this account and region, or
+	// an exported .rdb object in S3 (arn:aws:s3:::<bucket>/<key>.rdb). Keep
+	// the block after the restore: removing it replaces the group.
+	Restore *dataprotect.Restore `json:"restore,omitempty"`
 }
 
 func (s *CacheSpec) defaults(has func(...string) bool) {
@@ -67,7 +73,7 @@ func (s *CacheSpec) defaults(has func(...string) bool) {
 	}
 }
 
-func (s CacheSpec) validate(k string, p *problems.List) {
+func (s CacheSpec) validate(k string, v ValidateContext, p *problems.List) {
 	switch s.Engine {
 	case "redis", "valkey":
 	case "":
@@ -94,4 +100,7 @@ func (s CacheSpec) validate(k string, p *problems.List) {
 		p.Add(k+".snapshotRetentionDays", "must be between 0 and 35 days, got %d", s.SnapshotRetentionDays)
 	}
 	checkPort(p, k+".port", s.Port)
+	if s.Restore != nil {
+		s.Restore.ValidateCache(k+".restore", v.Region, p)
+	}
 }

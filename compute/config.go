@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
@@ -215,6 +216,19 @@ type ValidateContext struct {
 	// HasPublicTier and HasIsolatedTier say which tiers the network has.
 	HasPublicTier   bool
 	HasIsolatedTier bool
+	// Region is aws:region: a store restored from a snapshot must name one of
+	// this region.
+	Region string
+	// Now is when a restore's point in time must not be after; zero means the
+	// clock's time.
+	Now time.Time
+}
+
+func (v ValidateContext) now() time.Time {
+	if v.Now.IsZero() {
+		return time.Now()
+	}
+	return v.Now
 }
 
 // Names returns the workload names, sorted.
@@ -338,7 +352,7 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 		case w.Aurora != nil:
 			w.Aurora.validate(k, v, p)
 		case w.Cache != nil:
-			w.Cache.validate(k, p)
+			w.Cache.validate(k, v, p)
 		}
 		validateScaling(k, w.Kind, w.scalingSpec(), c.ScalingOf(name), p)
 	}

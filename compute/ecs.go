@@ -121,6 +121,8 @@ type ServiceArgs struct {
 	// Grants are the task role's (and execution role's) permissions beyond
 	// ECS Exec, one inline policy each.
 	Grants []Grant
+	// LogKMSKeyARN encrypts the log group (the stack's logs key).
+	LogKMSKeyARN pulumi.StringInput
 
 	Env     awsenv.Env
 	Protect bool
@@ -184,7 +186,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 			Description: "ECS task execution role of " + args.Workload + ": pulls the image, writes the logs",
 			Managed:     map[string]string{"ecr-logs": TaskExecutionPolicy},
 		},
-		LogGroupName: "/ecs/" + name, LogRetentionDays: s.LogRetentionDays,
+		LogGroupName: "/ecs/" + name, LogRetentionDays: s.LogRetentionDays, LogKMSKeyARN: args.LogKMSKeyARN,
 		Grants: append([]Grant{execChannelsGrant()}, args.Grants...),
 		Env:    env, Tags: tg,
 	}, parent)

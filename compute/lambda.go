@@ -27,6 +27,8 @@ type FunctionArgs struct {
 	// Grants are the role's permissions beyond VPC access and logs, one inline
 	// policy each.
 	Grants []Grant
+	// LogKMSKeyARN encrypts the log group (the stack's logs key).
+	LogKMSKeyARN pulumi.StringInput
 
 	Env     awsenv.Env
 	Protect bool
@@ -94,7 +96,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		Managed:         map[string]string{"vpc": LambdaVPCPolicy},
 		// Fixed, not derived from the function: the function's name is fixed to
 		// match it (Lambda writes to /aws/lambda/<function name>).
-		LogGroupName: "/aws/lambda/" + name, LogRetentionDays: s.LogRetentionDays,
+		LogGroupName: "/aws/lambda/" + name, LogRetentionDays: s.LogRetentionDays, LogKMSKeyARN: args.LogKMSKeyARN,
 		Grants: args.Grants,
 		Env:    args.Env, Tags: tg,
 	}, parent)

@@ -165,6 +165,9 @@ type runtimeArgs struct {
 	// group when the name is empty.
 	LogGroupName     string
 	LogRetentionDays int
+	// LogKMSKeyARN encrypts the log group with the stack's logs key; nil
+	// leaves CloudWatch's own encryption.
+	LogKMSKeyARN pulumi.StringInput
 	// Grants are every permission of the workload: the kind's own and those
 	// given to the component.
 	Grants []Grant
@@ -238,7 +241,9 @@ func newRuntime(ctx *pulumi.Context, name string, a runtimeArgs, parent pulumi.R
 		r.LogGroup, err = cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(a.LogGroupName),
 			RetentionInDays: pulumi.Int(a.LogRetentionDays),
-			Tags:            a.Tags.Named(a.LogGroupName),
+			// Associating a key is an in-place change of an existing group.
+			KmsKeyId: a.LogKMSKeyARN,
+			Tags:     a.Tags.Named(a.LogGroupName),
 		}, parent)
 		if err != nil {
 			return nil, err

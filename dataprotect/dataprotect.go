@@ -388,7 +388,10 @@ func newVault(ctx *pulumi.Context, lname, vaultName string, keyARN pulumi.String
 func (d *DataProtection) newDRVault(ctx *pulumi.Context, copyName, region string, tg tags.Set, parent pulumi.ResourceOption) (*DRVault, error) {
 	a := d.args
 	env := awsenv.Env{Region: region, AccountID: a.Env.AccountID, Partition: awsenv.PartitionOf(region)}
-	lname := d.name + "-" + copyName
+	// Named after the region too: a copy moved to another region is then a
+	// new vault (and the old one a removal the change report shows), as it is
+	// in AWS, where a provider's new region replaces everything it manages.
+	lname := d.name + "-" + copyName + "-" + region
 	pargs := &aws.ProviderArgs{Region: pulumi.String(region)}
 	if len(a.DefaultTags) > 0 {
 		pargs.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(a.DefaultTags)}

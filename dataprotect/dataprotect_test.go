@@ -154,19 +154,19 @@ func TestBackup_VaultLockPlanCopiesAndSelections(t *testing.T) {
 		t.Errorf("lock: %v", lock.Inputs)
 	}
 
-	dr := mustNamed(t, g, tVault, "prod-data-dr-vault")
-	prov := mustNamed(t, g, tProvider, "prod-data-dr-provider")
+	dr := mustNamed(t, g, tVault, "prod-data-dr-us-west-2-vault")
+	prov := mustNamed(t, g, tProvider, "prod-data-dr-us-west-2-provider")
 	if prov.Inputs["region"] != "us-west-2" || dr.Inputs["name"] != "prod-dr-vault" {
 		t.Errorf("DR vault %v in provider %v", dr.Inputs, prov.Inputs)
 	}
-	drKey := mustNamed(t, g, tKey, "prod-data-dr-key")
+	drKey := mustNamed(t, g, tKey, "prod-data-dr-us-west-2-key")
 	if !refersTo(dr, "kmsKeyArn", drKey) || !strings.Contains(drKey.Inputs["policy"].(string), "backup.us-west-2.amazonaws.com") {
 		t.Errorf("DR vault key: %v", drKey.Inputs["policy"])
 	}
-	if a := mustNamed(t, g, tAlias, "prod-data-dr-alias"); a.Inputs["name"] != "alias/prod/backup-dr" {
+	if a := mustNamed(t, g, tAlias, "prod-data-dr-us-west-2-alias"); a.Inputs["name"] != "alias/prod/backup-dr" {
 		t.Errorf("DR alias %v", a.Inputs["name"])
 	}
-	mustNamed(t, g, tLock, "prod-data-dr-vault-lock")
+	mustNamed(t, g, tLock, "prod-data-dr-us-west-2-vault-lock")
 
 	plan := mustNamed(t, g, tPlan, "prod-data-plan")
 	rules := plan.Inputs["rules"].([]any)

@@ -136,7 +136,7 @@ func (r Restore) ValidateAurora(k, region string, now time.Time, p *problems.Lis
 		switch {
 		case m == nil:
 			p.Add(k+".snapshot", "%q is not an Aurora cluster snapshot ARN; write arn:aws:rds:<region>:<account>:cluster-snapshot:<id> (aws rds describe-db-cluster-snapshots lists them)", r.Snapshot)
-		case m[2] != region:
+		case region != "" && m[2] != region:
 			p.Add(k+".snapshot", "the snapshot is in %s and the stack in %s; RDS restores a snapshot only in its own region: copy it first (aws rds copy-db-cluster-snapshot --source-region %s ...) and name the copy", m[2], region, m[2])
 		}
 	case RestoreRecoveryPoint:
@@ -144,7 +144,7 @@ func (r Restore) ValidateAurora(k, region string, now time.Time, p *problems.Lis
 		switch {
 		case m == nil || !strings.HasPrefix(m[4], "awsbackup:"):
 			p.Add(k+".recoveryPoint", "%q is not an Aurora recovery point ARN; AWS Backup lists them as arn:aws:rds:<region>:<account>:cluster-snapshot:awsbackup:<job id> (aws backup list-recovery-points-by-backup-vault)", r.RecoveryPoint)
-		case m[2] != region:
+		case region != "" && m[2] != region:
 			p.Add(k+".recoveryPoint", "the recovery point is in %s and the stack in %s; restore from the copy in this region (its vault lists it), or run the stack in %s", m[2], region, m[2])
 		}
 	case RestorePointInTime:
@@ -152,7 +152,7 @@ func (r Restore) ValidateAurora(k, region string, now time.Time, p *problems.Lis
 		switch m := clusterARN.FindStringSubmatch(pit.Source); {
 		case pit.Source == "":
 			p.Add(k+".pointInTime.source", "required; the identifier or ARN of the cluster to restore")
-		case m != nil && m[2] != region:
+		case m != nil && region != "" && m[2] != region:
 			p.Add(k+".pointInTime.source", "the cluster is in %s and the stack in %s; a point-in-time restore stays in the source's region", m[2], region)
 		case m == nil && !validIdentifier(pit.Source):
 			p.Add(k+".pointInTime.source", "%q is neither a DB cluster identifier nor a cluster ARN (arn:aws:rds:<region>:<account>:cluster:<id>)", pit.Source)
@@ -192,7 +192,7 @@ func (r Restore) ValidateCache(k, region string, p *problems.List) {
 		switch {
 		case m == nil:
 			p.Add(k+".snapshot", "%q is neither an ElastiCache snapshot ARN (arn:aws:elasticache:<region>:<account>:snapshot:<name>) nor an exported .rdb object (arn:aws:s3:::<bucket>/<key>.rdb)", r.Snapshot)
-		case m[2] != region:
+		case region != "" && m[2] != region:
 			p.Add(k+".snapshot", "the snapshot is in %s and the stack in %s; ElastiCache restores a snapshot only in its own region: export it to S3 and name the .rdb object instead", m[2], region)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/access"
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/network"
@@ -130,6 +131,9 @@ type Platform struct {
 	Workloads *Workloads
 	// Alarms is the alarm topic and every workload's alarms.
 	Alarms *ops.Alarms
+	// Data is the keys per data class and the backup plan (nil when the stack
+	// holds no data that needs them).
+	Data *dataprotect.DataProtection
 }
 
 // Build registers the whole platform for a validated config.
@@ -251,8 +255,16 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		}
 	}
 
+	// The keys exist before the stores and log groups they encrypt.
+	out.Data, err = registerDataProtection(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	out.Workloads, err = registerWorkloads(ctx, d, out)
 	if err != nil {
+		return nil, err
+	}
+	if err := coverStores(ctx, out); err != nil {
 		return nil, err
 	}
 	out.Alarms, err = registerAlarms(ctx, d, out)

@@ -390,6 +390,7 @@ func (c *Config) validate(p *problems.List) {
 			PrivateAZs:      c.zoneCount(network.TierPrivate),
 			HasPublicTier:   c.Network.HasTier(network.TierPublic) || c.Network.HasExistingPublic(),
 			HasIsolatedTier: c.Network.HasTier(network.TierIsolated),
+			Region:          c.Region,
 		}, p)
 		c.validateWorkloadEdges(p)
 	}

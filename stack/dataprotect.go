@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/acme/platform/compute"
 	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/problems"
@@ -31,4 +33,81 @@ func (c *Config) backupStores() []string {
 		}
 	}
 	return out
+}
+
+// dataClasses are the classes of data the stack holds, each of which gets a
+// key: database storage (with Performance Insights), cache data, the stores'
+// secrets, and the workloads' log groups.
+func (c *Config) dataClasses() []dataprotect.Class {
+	has := map[compute.Kind]bool{}
+	for _, n := range c.Workloads.Names() {
+		has[compute.Kind(c.Workloads.Kind(n))] = true
+	}
+	var out []dataprotect.Class
+	if has[compute.KindAurora] {
+		out = append(out, dataprotect.ClassDatabase)
+	}
+	if has[compute.KindCache] {
+		out = append(out, dataprotect.ClassCache)
+	}
+	if has[compute.KindAurora] || has[compute.KindCache] {
+		out = append(out, dataprotect.ClassSecrets)
+	}
+	// Aurora's exported logs have log groups too.
+	if has[compute.KindECS] || has[compute.KindLambda] || has[compute.KindBatch] || has[compute.KindAurora] {
+		out = append(out, dataprotect.ClassLogs)
+	}
+	return out
+}
+
+// registerDataProtection creates the keys of the stack's data classes and,
+// when it has a store AWS Backup covers, the vault, plan and copies.
+func registerDataProtection(ctx *pulumi.Context, d *Design) (*dataprotect.DataProtection, error) {
+	cfg := d.Config
+	classes := cfg.dataClasses()
+	backup := cfg.DataProtection.Backup.Enabled && len(cfg.backupStores()) > 0
+	if len(classes) == 0 && !backup {
+		return nil, nil
+	}
+	return dataprotect.NewDataProtection(ctx, cfg.Name+"-data", &dataprotect.Args{
+		Config: cfg.DataProtection, Name: cfg.Name, Env: d.Env, Classes: classes, Backup: backup,
+		DefaultTags: cfg.DefaultTags, Protect: cfg.Protect,
+	})
+}
+
+// dataKey is the key of a class as a resource input, or nil when the stack
+// has none (the resource then keeps AWS's managed key).
+func (pl *Platform) dataKey(c dataprotect.Class) pulumi.StringInput {
+	if pl.Data == nil {
+		return nil
+	}
+	arn, ok := pl.Data.KeyARN(c)
+	if !ok {
+		return nil
+	}
+	return arn
+}
+
+// logsKey is the key of the log groups: the stack's logs key, or the
+// session key (whose policy admits CloudWatch Logs as well) in a stack
+// without one.
+func (pl *Platform) logsKey() pulumi.StringInput {
+	if k := pl.dataKey(dataprotect.ClassLogs); k != nil {
+		return k
+	}
+	return pl.Sessions.KeyARN
+}
+
+// coverStores puts every Aurora cluster into the backup plan, one selection
+// each: a cluster added to the stack is covered by the same run.
+func coverStores(ctx *pulumi.Context, pl *Platform) error {
+	if pl.Data == nil || pl.Data.Plan == nil {
+		return nil
+	}
+	for _, n := range sortedNames(pl.Workloads.Databases) {
+		if err := pl.Data.Cover(ctx, n, pl.Workloads.Databases[n].ARN); err != nil {
+			return err
+		}
+	}
+	return nil
 }

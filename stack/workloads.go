@@ -7,6 +7,7 @@ import (
 
 	"github.com/acme/platform/access"
 	"github.com/acme/platform/compute"
+	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/network"
 	"github.com/acme/platform/ops"
 )
@@ -140,6 +141,7 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 			s, err := compute.NewService(ctx, component(n), &compute.ServiceArgs{
 				Workload: n, Spec: *spec.ECS, ClusterARN: w.Cluster.ARN, ClusterName: w.Cluster.Name, PrivateSubnetIDs: private,
 				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: d.Env, Protect: cfg.Protect,
+				LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 			if err != nil {
 				return nil, err
@@ -151,27 +153,29 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		case spec.Lambda != nil:
 			w.Functions[n], err = compute.NewFunction(ctx, component(n), &compute.FunctionArgs{
 				Workload: n, Spec: *spec.Lambda, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				Env: d.Env, Protect: cfg.Protect,
+				Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 		case spec.Batch != nil:
 			w.Batch[n], err = compute.NewBatchJob(ctx, component(n), &compute.BatchJobArgs{
 				Workload: n, Spec: *spec.Batch, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				Env: d.Env, Protect: cfg.Protect,
+				Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 		case spec.Aurora != nil:
 			w.Databases[n], err = compute.NewDatabase(ctx, component(n), &compute.DatabaseArgs{
 				Workload: n, Spec: *spec.Aurora, IsolatedSubnetIDs: isolated, IsolatedAZs: isolatedAZs,
 				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
 				RunningVersion: d.Running[n],
-				// The platform's log-encryption key (its policy admits CloudWatch
-				// Logs for every group of the account and region).
-				LogKMSKeyARN: pl.Sessions.KeyARN,
+				// The stack's logs key (its policy admits CloudWatch Logs for every
+				// group of the account and region).
+				LogKMSKeyARN:     pl.logsKey(),
+				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassDatabase), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
 			})
 		case spec.Cache != nil:
 			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
 				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
 				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
-				RunningVersion: d.Running[n],
+				RunningVersion:   d.Running[n],
+				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
 			})
 		}
 		if err != nil {
