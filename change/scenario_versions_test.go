@@ -202,3 +202,29 @@ func TestScenarioDataStoreChangesSayWhenTheyApply(t *testing.T) {
 		}
 	}
 }
+
+// A new release of the web image is a launch template change (new user
+// data, a new template version the group rolls out with an instance
+// refresh); nothing is replaced.
+func TestScenarioNewWebImageRollsTheFleet(t *testing.T) {
+	r := scenario(t, func(v map[string]string) {
+		editJSON(t, v, "platform:workloads", func(w map[string]any) {
+			w["web"].(map[string]any)["container"].(map[string]any)["image"] = "111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1.43.0"
+		})
+	})
+	wantNoReplacements(t, r)
+	wantAdded(t, r)
+	wantRemoved(t, r)
+	var updated []string
+	for _, e := range r.Of(Updated) {
+		updated = append(updated, e.Type+" "+e.Name+" "+strings.Join(e.Props, ","))
+	}
+	if want := []string{"aws:ec2/launchTemplate:LaunchTemplate prod-web userData"}; !slices.Equal(updated, want) {
+		t.Errorf("updated %q, want %q", updated, want)
+	}
+	asg, _ := runProgram(t, prodValues(t)).Named("aws:autoscaling/group:Group", "prod-web")
+	lt, _ := runProgram(t, prodValues(t)).Named("aws:ec2/launchTemplate:LaunchTemplate", "prod-web")
+	if !slices.Contains(asg.PropertyDependencies["launchTemplate"], lt.URN) || asg.Inputs["instanceRefresh"] == nil {
+		t.Error("the group must follow the template's version with an instance refresh")
+	}
+}

@@ -17,7 +17,7 @@ const albDoc = `{
           "defaultTarget": "frontend"},
   "frontend": {"kind": "ecs", "image": "example/frontend:1"},
   "api": {"kind": "ecs", "image": "example/api:1", "port": 9000, "healthCheckPath": "/healthz"},
-  "legacy": {"kind": "ec2", "port": 8081}
+  "legacy": {"kind": "ec2", "port": 8081, "ami": "ami-0abcdef1234567890"}
 }`
 
 // buildALB registers the web alb of doc; it returns the graph and the component.

@@ -343,6 +343,9 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 			c.validateALB(k, *w.ALB, v, p)
 		case w.EC2 != nil:
 			w.EC2.validate(k, p)
+			if routed := c.RoutedBy(name); len(routed) > 0 && !w.EC2.HasOwnApplication() {
+				p.Add(k, "%s routes traffic here, but the instances run no application: stock Amazon Linux answers no health check and the group replaces them forever; set container (an image run by systemd), userData, ami or amiParameter", strings.Join(routed, ", "))
+			}
 		case w.ECS != nil:
 			w.ECS.validate(k, p)
 		case w.Lambda != nil:

@@ -17,7 +17,7 @@ const platformDoc = `{
           "defaultTarget": "frontend"},
   "frontend": {"kind": "ecs", "image": "example/frontend:1.0", "cpu": 512, "memory": 1024},
   "api": {"kind": "ecs", "image": "example/api:2.3", "port": 9000, "internetEgress": true},
-  "legacy": {"kind": "ec2", "minSize": 2, "maxSize": 4, "healthCheckPath": "/healthz"},
+  "legacy": {"kind": "ec2", "minSize": 2, "maxSize": 4, "healthCheckPath": "/healthz", "ami": "ami-0abcdef1234567890"},
   "thumbs": {"kind": "lambda", "runtime": "python3.13", "handler": "app.handler", "code": {"s3Bucket": "artifacts", "s3Key": "thumbs.zip"}},
   "report": {"kind": "batch", "image": "example/report:1", "vcpu": 0.5, "memory": 2048, "command": ["report", "--daily"]},
   "db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4"},
@@ -43,7 +43,7 @@ func TestConfig_SummariesGiveTheSecurityModelKindPortAndFlags(t *testing.T) {
 	}
 	equal(t, "summaries", c.Summaries("platform:workloads"), want)
 	equal(t, "kind of a missing workload", c.Kind("nope"), "")
-	dev := mustConfig(t, `{"web": {"kind": "alb", "defaultTarget": "app"}, "app": {"kind": "ec2"}}`, devCtx)
+	dev := mustConfig(t, `{"web": {"kind": "alb", "defaultTarget": "app"}, "app": {"kind": "ec2", "userData": "#!/bin/sh\nexec /opt/app"}}`, devCtx)
 	equal(t, "port of a dev alb without certificate", dev.ServicePort("web"), 80)
 	equal(t, "alb targets", c.ALBTargets("web"), map[string]Target{
 		"api":      {Kind: KindECS, Port: 9000, HealthCheckPath: "/"},
@@ -57,7 +57,7 @@ func TestConfig_SummariesGiveTheSecurityModelKindPortAndFlags(t *testing.T) {
 func TestDecode_AppliesTheDocumentedDefaultsToAbsentKeys(t *testing.T) {
 	c := mustConfig(t, `{
 	  "web": {"kind": "alb", "defaultTarget": "app"},
-	  "app": {"kind": "ec2"},
+	  "app": {"kind": "ec2", "container": {"image": "i"}},
 	  "svc": {"kind": "ecs", "image": "i"},
 	  "fn": {"kind": "lambda", "runtime": "nodejs22.x", "handler": "index.handler", "code": {"archive": "testdata/fn.zip"}},
 	  "job": {"kind": "batch", "image": "i"},
@@ -70,7 +70,8 @@ func TestDecode_AppliesTheDocumentedDefaultsToAbsentKeys(t *testing.T) {
 		got, want any
 	}{
 		{"alb", *c["web"].ALB, ALBSpec{Kind: "alb", InternetFacing: true, AccessLogs: AccessLogs{Enabled: true, RetentionDays: 90}, DefaultTarget: "app", IdleTimeoutSeconds: 60}},
-		{"ec2", *c["app"].EC2, EC2Spec{Kind: "ec2", Port: 8080, InstanceType: "t3.small", MinSize: 2, MaxSize: 4, DesiredCapacity: 2, RootVolumeGiB: 20, HealthCheckPath: "/"}},
+		{"ec2", *c["app"].EC2, EC2Spec{Kind: "ec2", Port: 8080, InstanceType: "t3.small", MinSize: 2, MaxSize: 4, DesiredCapacity: 2, RootVolumeGiB: 20, HealthCheckPath: "/",
+			Container: &ContainerApp{Image: "i", Port: 8080}, MinHealthyPercentage: 100}},
 		{"ecs", *c["svc"].ECS, ECSSpec{Kind: "ecs", Port: 8080, Image: "i", CPU: 256, Memory: 512, DesiredCount: 2, HealthCheckPath: "/", LogRetentionDays: 30}},
 		{"lambda", *c["fn"].Lambda, LambdaSpec{Kind: "lambda", Runtime: "nodejs22.x", Handler: "index.handler", Code: LambdaCode{Archive: "testdata/fn.zip"}, MemoryMb: 256, TimeoutSeconds: 30, LogRetentionDays: 30}},
 		{"batch", *c["job"].Batch, BatchSpec{Kind: "batch", Image: "i", Vcpu: 1, Memory: 2048, MaxVcpus: 16, LogRetentionDays: 30}},

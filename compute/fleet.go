@@ -14,10 +14,9 @@ import (
 	"github.com/acme/platform/internal/awsenv"
 )
 
-// AMI parameters: the latest Amazon Linux 2023 image, resolved by EC2 at each
-// launch from AWS's public SSM parameter. The launch template never changes
-// when a new image ships, so Pulumi never replaces anything for it; instances
-// pick it up as the group replaces them.
+// AMI parameters: the latest Amazon Linux 2023 image in AWS's public SSM
+// parameters, the default image of a fleet. The program reads the parameter
+// at deploy time and records the ID in the launch template (see imageID).
 const (
 	AMIParameterX86 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 	AMIParameterARM = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
@@ -124,7 +123,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		RoleSuffix:      "role",
 		RoleDescription: "Instance role of " + args.Workload + ": Session Manager only; attach more to grant access",
 		Managed:         map[string]string{"ssm": SSMManagedPolicy},
-		Grants:          args.Grants,
+		Grants:          append(s.artifactGrant(args.Env), args.Grants...),
 		Env:             args.Env, Tags: tg,
 	}, parent)
 	if err != nil {
@@ -139,14 +138,18 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		return nil, err
 	}
 
+	image, err := s.imageID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compute.NewFleet(%q): %w", name, err)
+	}
 	var userData pulumi.StringPtrInput
-	if s.UserData != "" {
-		userData = pulumi.String(base64.StdEncoding.EncodeToString([]byte(s.UserData)))
+	if script := s.userDataScript(); script != "" {
+		userData = pulumi.String(base64.StdEncoding.EncodeToString([]byte(script)))
 	}
 	launchTags := withDefaults(args.DefaultTags, tg.Named(name))
 	f.LaunchTemplate, err = ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
 		Description:  pulumi.String("Instances of " + args.Workload),
-		ImageId:      pulumi.String("resolve:ssm:" + AMIParameter(s.InstanceType)),
+		ImageId:      pulumi.String(image),
 		InstanceType: pulumi.String(s.InstanceType),
 		// No KeyName: nobody holds an SSH key; Session Manager is the way in.
 		IamInstanceProfile: &ec2.LaunchTemplateIamInstanceProfileArgs{Arn: f.InstanceProfile.Arn},
@@ -219,12 +222,13 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		HealthCheckType:        pulumi.String(healthCheck),
 		HealthCheckGracePeriod: pulumi.Int(HealthCheckGraceSeconds),
 		InstanceRefresh: &autoscaling.GroupInstanceRefreshArgs{
-			// Replace instances in batches whenever the launch template changes,
-			// launching before terminating so capacity never drops.
+			// Replace instances in batches whenever the launch template changes
+			// (a new image, new user data), keeping minHealthyPercentage serving;
+			// at 100 new instances start before old ones stop.
 			Strategy: pulumi.String("Rolling"),
 			Preferences: &autoscaling.GroupInstanceRefreshPreferencesArgs{
-				MinHealthyPercentage: pulumi.Int(100),
-				MaxHealthyPercentage: pulumi.Int(200),
+				MinHealthyPercentage: pulumi.Int(s.MinHealthyPercentage),
+				MaxHealthyPercentage: pulumi.Int(maxHealthyPercentage(s.MinHealthyPercentage)),
 				InstanceWarmup:       pulumi.String(strconv.Itoa(HealthCheckGraceSeconds)),
 			},
 		},

@@ -43,6 +43,24 @@ type EC2Spec struct {
 	// and maxSize (average CPU, and requests per target behind an alb): on
 	// whenever maxSize > minSize, off with scaling: {enabled: false}.
 	Scaling *ScalingSpec `json:"scaling,omitempty"`
+	// AMI pins the image the instances boot (ami-...). Default: the image
+	// amiParameter names, read at each deploy.
+	AMI string `json:"ami,omitempty"`
+	// AMIParameter is an SSM parameter holding the image ID, read at deploy
+	// time and written into the launch template (a new image is a change the
+	// preview shows). Default: Amazon Linux 2023 for the instance type's
+	// architecture. Set ami or amiParameter, not both.
+	AMIParameter string `json:"amiParameter,omitempty"`
+	// Container runs an image under a systemd unit (it writes the user data;
+	// not with userData). See ContainerApp.
+	Container *ContainerApp `json:"container,omitempty"`
+	// Artifact is an S3 object the instances may read (a release tarball the
+	// user data fetches, say).
+	Artifact *S3Object `json:"artifact,omitempty"`
+	// MinHealthyPercentage is how much of the fleet keeps serving while an
+	// instance refresh replaces instances after the launch template changed;
+	// 0 to 100, default 100 (new instances start before old ones stop).
+	MinHealthyPercentage int `json:"minHealthyPercentage"`
 }
 
 func (s *EC2Spec) defaults(has func(...string) bool) {
@@ -70,6 +88,12 @@ func (s *EC2Spec) defaults(has func(...string) bool) {
 	if !has("healthCheckPath") {
 		s.HealthCheckPath = DefaultHealthCheckPath
 	}
+	if !has("minHealthyPercentage") {
+		s.MinHealthyPercentage = DefaultMinHealthyPercentage
+	}
+	if s.Container != nil && !has("container", "port") {
+		s.Container.Port = s.Port
+	}
 }
 
 func (s EC2Spec) validate(k string, p *problems.List) {
@@ -89,6 +113,7 @@ func (s EC2Spec) validate(k string, p *problems.List) {
 		p.Add(k+".rootVolumeGiB", "must be between 8 and 16384 GiB (the Amazon Linux 2023 image needs 8), got %d", s.RootVolumeGiB)
 	}
 	checkHealthPath(p, k+".healthCheckPath", s.HealthCheckPath)
+	s.validateApp(k, p)
 	if len(s.UserData) > 16*1024*3/4 {
 		p.Add(k+".userData", "is %d bytes; EC2 accepts 16 KiB after base64 encoding (about 12 KiB of script); fetch larger scripts from S3", len(s.UserData))
 	}

@@ -36,7 +36,9 @@ const fleetDoc = `{"app": {"kind": "ec2", "instanceType": "m7i.large", "minSize"
 func TestFleet_LaunchTemplateEnforcesIMDSv2EncryptionAndNoKeyPair(t *testing.T) {
 	g, _ := buildFleet(t, fleetDoc)
 	lt := named(t, g, tLT, "p-app")
-	equal(t, "image", lt.Inputs["imageId"], "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
+	if id, _ := lt.Inputs["imageId"].(string); !amiID.MatchString(id) {
+		t.Errorf("image %q: the default image is resolved at deploy time and recorded", id)
+	}
 	equal(t, "instance type", lt.Inputs["instanceType"], "m7i.large")
 	equal(t, "metadata", lt.Inputs["metadataOptions"], map[string]any{
 		"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1.0,
@@ -69,8 +71,13 @@ func TestFleet_LaunchTemplateEnforcesIMDSv2EncryptionAndNoKeyPair(t *testing.T) 
 }
 
 func TestFleet_GravitonInstancesBootTheArmImage(t *testing.T) {
-	g, _ := buildFleet(t, `{"app": {"kind": "ec2", "instanceType": "t4g.small"}}`)
-	equal(t, "image", named(t, g, tLT, "p-app").Inputs["imageId"], "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64")
+	arm, _ := buildFleet(t, `{"app": {"kind": "ec2", "instanceType": "t4g.small"}}`)
+	x86, _ := buildFleet(t, `{"app": {"kind": "ec2", "instanceType": "t3.small"}}`)
+	a, _ := named(t, arm, tLT, "p-app").Inputs["imageId"].(string)
+	x, _ := named(t, x86, tLT, "p-app").Inputs["imageId"].(string)
+	if !amiID.MatchString(a) || !amiID.MatchString(x) || a == x {
+		t.Errorf("arm64 image %q, x86_64 image %q: want two resolved AMI IDs", a, x)
+	}
 }
 
 func TestFleet_InstanceRoleHasOnlySessionManager(t *testing.T) {

@@ -23,7 +23,7 @@ const scalingDoc = `{
   "api": {"kind": "ecs", "image": "example/api:2.3", "port": 9000, "desiredCount": 3,
           "scaling": {"minCount": 2, "maxCount": 10, "cpuTarget": 60, "scaleInCooldownSeconds": 600}},
   "worker": {"kind": "ecs", "image": "example/worker:1", "scaling": {"maxCount": 5}},
-  "legacy": {"kind": "ec2", "minSize": 2, "maxSize": 4, "healthCheckPath": "/healthz", "scaling": {"cpuTarget": 40}},
+  "legacy": {"kind": "ec2", "minSize": 2, "maxSize": 4, "healthCheckPath": "/healthz", "scaling": {"cpuTarget": 40}, "ami": "ami-0abcdef1234567890"},
   "fixed": {"kind": "ec2", "minSize": 2, "maxSize": 2},
   "thumbs": {"kind": "lambda", "runtime": "python3.13", "handler": "app.handler", "code": {"s3Bucket": "artifacts", "s3Key": "thumbs.zip"},
              "reservedConcurrency": 50, "scaling": {"provisionedConcurrency": 5}},

@@ -131,8 +131,8 @@ func TestAccount_RefsAreClassifiedByWhatAWSAccepts(t *testing.T) {
 		name, workloads   string
 		wantErr, wantWarn string // substrings; "" = none
 	}{
-		{"certificate of the caller's account", `{"web":{"kind":"alb","certificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012","defaultTarget":"app"},"app":{"kind":"ec2","internetEgress":true}}`, "", ""},
-		{"certificate of another account", `{"web":{"kind":"alb","certificateArn":"arn:aws:acm:us-east-1:999988887777:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012","defaultTarget":"app"},"app":{"kind":"ec2","internetEgress":true}}`,
+		{"certificate of the caller's account", `{"web":{"kind":"alb","certificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012","defaultTarget":"app"},"app":{"kind":"ec2","internetEgress":true,"ami":"ami-0abcdef1234567890"}}`, "", ""},
+		{"certificate of another account", `{"web":{"kind":"alb","certificateArn":"arn:aws:acm:us-east-1:999988887777:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012","defaultTarget":"app"},"app":{"kind":"ec2","internetEgress":true,"ami":"ami-0abcdef1234567890"}}`,
 			`platform:workloads.web.certificateArn: "arn:aws:acm:us-east-1:999988887777:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012" is in account 999988887777, but the stack deploys into account 111122223333`, ""},
 		{"image of another account", `{"app":{"kind":"ecs","image":"999988887777.dkr.ecr.us-east-1.amazonaws.com/app:1","internetEgress":true}}`,
 			"", `platform:workloads.app.image: "999988887777.dkr.ecr.us-east-1.amazonaws.com/app:1" names account 999988887777`},

@@ -281,6 +281,15 @@ func (c *Config) validateWayOut(p *problems.List) {
 			if !all("ssm", "ssmmessages", "ec2messages") {
 				p.Add(key+".internetEgress", "the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true")
 			}
+			// A container's image is pulled at boot (Docker itself comes from the
+			// Amazon Linux repository in S3, through the gateway endpoint).
+			switch c := w.EC2.Container; {
+			case c == nil:
+			case !compute.IsECRImage(c.Image):
+				p.Add(key+".internetEgress", "%q is not in ECR, so pulling it needs the internet; set internetEgress: true (through NAT) or copy the image to ECR", c.Image)
+			case !all("ecr.api", "ecr.dkr"):
+				p.Add(key+".internetEgress", "the instances cannot pull their container image: add ecr.api and ecr.dkr to platform:network.endpoints, or set internetEgress: true")
+			}
 			continue
 		default:
 			continue

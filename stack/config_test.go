@@ -196,7 +196,7 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 		}, []string{`platform:workloads.web.internetEgress: the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true`}},
 		{"a load balancer not allowed into its target", func(t *testing.T) map[string]string {
 			v := validValues()
-			v["platform:workloads"] = `{"edge":{"kind":"alb","defaultTarget":"web"},"web":{"kind":"ec2","internetEgress":true}}`
+			v["platform:workloads"] = `{"edge":{"kind":"alb","defaultTarget":"web"},"web":{"kind":"ec2","internetEgress":true,"ami":"ami-0abcdef1234567890"}}`
 			return v
 		}, []string{`platform:security.allow.web: edge forwards to web, but nothing lets edge in; add {from: [edge], reason: "load balancer to web"}`}},
 		{"a legacy group that is not a group ID", func(t *testing.T) map[string]string {

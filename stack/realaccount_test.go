@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/internal/sim"
 	"github.com/acme/platform/stack"
 )
@@ -324,5 +325,72 @@ func TestAurora_ADowngradeOfTheRunningClusterIsRefusedBeforeRegistration(t *test
 	}
 	if _, err := offline.RunAgainst(f, map[string]string{id: "16.6"}); err != nil {
 		t.Errorf("AWS's minor upgrade is no error: %v", err)
+	}
+}
+
+// Every fleet a load balancer routes to runs an application: a recorded image
+// (never resolved anew at each launch), a container or user data; its role
+// reads exactly the artifact it names, through one grant; the group rolls
+// over with an instance refresh at the configured healthy share.
+func TestFleet_EveryRoutedFleetRunsAnApplication(t *testing.T) {
+	ami := regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
+	templates := ofEveryStack(t, tLT)
+	for path, res := range everyStack(t) {
+		cfg := res.Platform.Design.Config
+		for n, f := range res.Platform.Workloads.Fleets {
+			spec := cfg.Workloads[n].EC2
+			var lt sim.Resource
+			for _, r := range templates[path] {
+				if r.Name == cfg.Name+"-"+n {
+					lt = r
+				}
+			}
+			image, _ := lt.Inputs["imageId"].(string)
+			if !ami.MatchString(image) {
+				t.Errorf("%s: %s boots %q: the image must be recorded, not resolved at launch", path, n, image)
+			}
+			if len(cfg.Workloads.RoutedBy(n)) > 0 && lt.Inputs["userData"] == nil && spec.AMI == "" && spec.AMIParameter == "" {
+				t.Errorf("%s: %s is routed to and runs no application", path, n)
+			}
+			if spec.Container != nil || spec.Artifact != nil {
+				if len(f.Runtime.Grants) != 1 || f.Runtime.Grants[0].Key != "artifact" {
+					t.Errorf("%s: %s grants %+v, want the one artifact grant", path, n, f.Runtime.Grants)
+				}
+			}
+			asg, _ := res.Graph.Named(tASG, cfg.Name+"-"+n)
+			ref, _ := asg.Inputs["instanceRefresh"].(map[string]any)
+			prefs, _ := ref["preferences"].(map[string]any)
+			if ref["strategy"] != "Rolling" || prefs["minHealthyPercentage"] != float64(spec.MinHealthyPercentage) {
+				t.Errorf("%s: %s instance refresh %v", path, n, ref)
+			}
+		}
+	}
+}
+
+// An ECR image is pulled through the ECR endpoints or NAT; any other image
+// only through NAT.
+func TestFleet_AContainerNeedsAWayToItsRegistry(t *testing.T) {
+	for _, tt := range []struct {
+		name, web, endpoints, want string
+	}{
+		{"ECR without its endpoints", `"container":{"image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1"}`, `["ssm","ssmmessages","ec2messages"]`,
+			"platform:workloads.web.internetEgress: the instances cannot pull their container image: add ecr.api and ecr.dkr"},
+		{"a public image without NAT", `"container":{"image":"nginx:1.27"}`, `["ssm","ssmmessages","ec2messages","ecr.api","ecr.dkr"]`,
+			`platform:workloads.web.internetEgress: "nginx:1.27" is not in ECR`},
+		{"ECR with its endpoints", `"container":{"image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1"}`, `["ssm","ssmmessages","ec2messages","ecr.api","ecr.dkr"]`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var endpoints []any
+			if err := json.Unmarshal([]byte(tt.endpoints), &endpoints); err != nil {
+				t.Fatal(err)
+			}
+			v := withNetwork(t, func(n map[string]any) { n["endpoints"] = endpoints })
+			v["platform:workloads"] = `{"web":{"kind":"ec2",` + tt.web + `}}`
+			_, err := stack.Parse("test", v)
+			got := strings.Join(problems.Messages(err), "\n")
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("problems %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
