@@ -167,6 +167,7 @@ func Build(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err := checkRunning(cfg, d.Running); err != nil {
 		return nil, err
 	}
+	d.Warnings = append(d.Warnings, dataStoreNotes(cfg, d.Running)...)
 	return Register(ctx, d)
 }
 

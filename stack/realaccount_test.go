@@ -394,3 +394,43 @@ func TestFleet_AContainerNeedsAWayToItsRegistry(t *testing.T) {
 		})
 	}
 }
+
+// The plan says which data store changes wait for the maintenance window and
+// which versions AWS moved on its own.
+func TestDataStores_ThePlanNotesDeferredChangesAndAWSUpgrades(t *testing.T) {
+	f, err := stack.ReadFile("../Pulumi.dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := offline.Run(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range first.Platform.Warnings() {
+		if strings.Contains(w, "applyImmediately") || strings.Contains(w, "minor upgrade") {
+			t.Errorf("dev applies immediately and runs nothing yet: %s", w)
+		}
+	}
+	cl, _ := first.Graph.Named(tRDSCluster, "dev-database")
+	id, _ := cl.Inputs["clusterIdentifier"].(string)
+	var workloads map[string]any
+	if err := json.Unmarshal([]byte(f.Values["platform:workloads"]), &workloads); err != nil {
+		t.Fatal(err)
+	}
+	workloads["cache"].(map[string]any)["applyImmediately"] = false
+	b, _ := json.Marshal(workloads)
+	f.Values["platform:workloads"] = string(b)
+	res, err := offline.RunAgainst(f, map[string]string{id: "16.6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(res.Platform.Warnings(), "\n")
+	for _, want := range []string{
+		"platform:workloads.database runs 16.6, newer than engineVersion 16.4",
+		"platform:workloads.cache.applyImmediately is false: ElastiCache holds changes",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -103,3 +103,31 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// dataStoreNotes are what a reviewer should know about the data stores'
+// versions and change timing: a version AWS moved on its own (left alone),
+// and a store whose changes wait for the maintenance window.
+func dataStoreNotes(cfg *Config, running map[string]string) []string {
+	var out []string
+	for _, n := range cfg.Workloads.Names() {
+		w := cfg.Workloads[n]
+		key := Project + ":workloads." + n
+		var configured, service string
+		var immediately bool
+		switch {
+		case w.Aurora != nil:
+			configured, immediately, service = w.Aurora.EngineVersion, w.Aurora.ApplyImmediately, "RDS"
+		case w.Cache != nil:
+			configured, immediately, service = w.Cache.EngineVersion, w.Cache.ApplyImmediately, "ElastiCache"
+		default:
+			continue
+		}
+		if v, ok := running[n]; ok && compute.CompareVersions(v, configured) > 0 {
+			out = append(out, fmt.Sprintf("%s runs %s, newer than engineVersion %s (AWS's automatic minor upgrade): the running version is left as it is", key, v, configured))
+		}
+		if !immediately {
+			out = append(out, fmt.Sprintf("%s.applyImmediately is false: %s holds changes such as the engine version or instance class until the next maintenance window, after `pulumi up` reports them done", key, service))
+		}
+	}
+	return out
+}

@@ -335,8 +335,9 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	case "aws:elasticache/getReplicationGroup:getReplicationGroup":
 		id, _ := args.Args["replicationGroupId"].V.(string)
 		if _, ok := m.Running[id]; !ok {
-			// What the provider answers for a group that does not exist.
-			return nil, fmt.Errorf("reading ElastiCache Replication Group (%s): ReplicationGroupNotFoundFault: Replication group %s not found", id, id)
+			// What the provider answers for a group that does not exist (its
+			// finder wraps ReplicationGroupNotFoundFault in a retry.NotFoundError).
+			return nil, fmt.Errorf("reading ElastiCache Replication Group (%s): couldn't find resource", id)
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{"replicationGroupId": id, "memberClusters": []any{id + "-001"}, "id": id}), nil
 	case "aws:elasticache/getCluster:getCluster":
