@@ -89,3 +89,23 @@ func TestReadBack_FollowsTheProvider(t *testing.T) {
 		t.Error("ReadBack changed its argument")
 	}
 }
+
+func TestApplies_SaysWhenADataStoreChangeHappens(t *testing.T) {
+	rs := func(typ string, in map[string]any) sim.Resource { return sim.Resource{Type: typ, Inputs: in} }
+	for _, tt := range []struct {
+		name  string
+		r     sim.Resource
+		props []string
+		want  string
+	}{
+		{"now", rs(typeRDSInstance, map[string]any{"applyImmediately": true}), []string{"instanceClass"}, "applies now"},
+		{"window", rs(typeRDSCluster, map[string]any{"preferredMaintenanceWindow": "sun:05:00-sun:06:00"}), []string{"engineVersion"}, "waits for the next maintenance window (sun:05:00-sun:06:00)"},
+		{"AWS's window", rs(typeCacheGroup, map[string]any{"applyImmediately": false}), []string{"nodeType"}, "waits for the next maintenance window (AWS's weekly window)"},
+		{"state only", rs(typeRDSCluster, map[string]any{}), []string{"finalSnapshotIdentifier", "tags"}, "state only"},
+		{"not a data store", rs("aws:ec2/vpc:Vpc", map[string]any{}), []string{"tags"}, ""},
+	} {
+		if got := applies(tt.r, tt.props); !strings.HasPrefix(got, tt.want) || (tt.want == "" && got != "") {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

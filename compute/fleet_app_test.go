@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 const webImage = "111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1.42.0"
@@ -138,4 +140,33 @@ func TestFleet_ApplicationSettingsAreChecked(t *testing.T) {
 			t.Errorf("%s: %q", ok, msgs)
 		}
 	}
+}
+
+func TestFleet_GeneratedUserDataMustFitEC2sLimit(t *testing.T) {
+	big := strings.Repeat("x", 13*1024)
+	_, msgs := decodeJSON(t, `{"app": {"kind": "ec2", "container": {"image": "i", "environment": {"BIG": "`+big+`"}}}}`, devCtx)
+	if !strings.Contains(strings.Join(msgs, "\n"), "app.container: the generated user data is") {
+		t.Errorf("got %q", msgs)
+	}
+}
+
+func TestFleet_OwnTagsWinOverTheDefaultTags(t *testing.T) {
+	c := mustConfig(t, `{"app": {"kind": "ec2", "userData": "x"}}`, devCtx)
+	g := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewFleet(ctx, "p-app", &FleetArgs{
+			Workload: "app", Spec: *c["app"].EC2, PrivateSubnetIDs: ids(privateSubnets), SecurityGroupID: pulumi.String("sg-app"),
+			Env: testEnv, Tags: testTags, DefaultTags: map[string]string{"team": "default", "owner": "sre"},
+		})
+		return err
+	})
+	for _, spec := range named(t, g, tLT, "p-app").Inputs["tagSpecifications"].([]any) {
+		equal(t, "own tag", at(spec, "tags", "team"), "web")
+		equal(t, "default tag", at(spec, "tags", "owner"), "sre")
+	}
+	tags := map[string]any{}
+	for _, tag := range named(t, g, tASG, "p-app").Inputs["tags"].([]any) {
+		tags[at(tag, "key").(string)] = at(tag, "value")
+	}
+	equal(t, "group own tag", tags["team"], "web")
+	equal(t, "group default tag", tags["owner"], "sre")
 }

@@ -225,3 +225,18 @@ func TestCache_EngineVersionFollowsWhatAWSRuns(t *testing.T) {
 		t.Errorf("a downgrade: %v", err)
 	}
 }
+
+func TestAurora_LogRetentionIsOneCloudWatchAccepts(t *testing.T) {
+	for _, tt := range []struct {
+		days int
+		ok   bool
+	}{{30, true}, {365, true}, {0, false}, {31, false}} {
+		var p problems.List
+		s := AuroraSpec{Engine: EngineAuroraPostgres, EngineVersion: "16.4", InstanceClass: "db.r6g.large", Instances: 2,
+			DatabaseName: "app", MasterUsername: "dbadmin", BackupRetentionDays: 7, Port: 5432, LogRetentionDays: tt.days}
+		s.validate("k", ValidateContext{}, &p)
+		if got := p.Err() == nil; got != tt.ok {
+			t.Errorf("logRetentionDays %d: accepted %v, want %v (%v)", tt.days, got, tt.ok, p.Err())
+		}
+	}
+}
