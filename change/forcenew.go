@@ -88,6 +88,7 @@ import "github.com/acme/platform/compute"
 //	internal/service/sns/topic.go                             00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026)
 //	internal/service/sns/topic_subscription.go                04a2e6e5bc625ec85ea8c678219b483fc674877e
 //	internal/service/cloudwatch/metric_alarm.go               (index id 53238791901, 2026)
+//	internal/service/scheduler/schedule.go                    02f524b9e9cc109457eeba63867c83e70af99455 (2026)
 //	internal/service/appautoscaling/target.go                 0105d2191ae7e43ba37ba011b916843eddf361ed
 //	internal/service/appautoscaling/policy.go                 048320e88399c508ae6481be5d8ef6fd6f71a9f6
 //
@@ -101,7 +102,10 @@ import "github.com/acme/platform/compute"
 // (arn), events/rule.go (name, name_prefix, event_bus_name),
 // autoscaling/policy.go (name, autoscaling_group_name), lambda/alias.go (name,
 // function_name), lambda/provisioned_concurrency_config.go (function_name,
-// qualifier).
+// qualifier), sqs/queue.go (name, name_prefix, fifo_queue),
+// sqs/queue_policy.go (queue_url), lambda/event_source_mapping.go (the event
+// source and its starting position), lambda/permission.go (every argument:
+// the resource has no update), s3/bucket_notification.go (bucket).
 //
 // A property that only sometimes forces replacement (a CustomizeDiff
 // ForceNewIf, a framework ModifyPlan) is listed under Conditional and counted
@@ -696,6 +700,39 @@ var Rules = map[string]Rule{
 		Source:   "lambda/provisioned_concurrency_config.go",
 		Verified: false,
 		ForceNew: []string{"functionName", "qualifier"},
+	},
+	// Schedules and triggers (issue 14).
+	"aws:scheduler/schedule:Schedule": {
+		Source:   "scheduler/schedule.go",
+		Verified: true,
+		ForceNew: []string{"groupName", "name", "namePrefix"},
+	},
+	"aws:sqs/queue:Queue": {
+		Source:   "sqs/queue.go",
+		Verified: false,
+		ForceNew: []string{"fifoQueue", "name", "namePrefix"},
+	},
+	"aws:sqs/queuePolicy:QueuePolicy": {
+		Source:   "sqs/queue_policy.go",
+		Verified: false,
+		ForceNew: []string{"queueUrl"},
+	},
+	"aws:lambda/eventSourceMapping:EventSourceMapping": {
+		Source:   "lambda/event_source_mapping.go",
+		Verified: false,
+		// functionName, batchSize and the batching window update in place.
+		ForceNew: []string{"eventSourceArn", "queues", "selfManagedEventSource", "startingPosition", "startingPositionTimestamp", "topics"},
+	},
+	"aws:lambda/permission:Permission": {
+		Source:   "lambda/permission.go",
+		Verified: false,
+		// No Update function: every argument replaces the statement.
+		AllForceNew: true,
+	},
+	"aws:s3/bucketNotification:BucketNotification": {
+		Source:   "s3/bucket_notification.go",
+		Verified: false,
+		ForceNew: []string{"bucket"},
 	},
 	"aws:cloudwatch/eventRule:EventRule": {
 		Source:   "events/rule.go",

@@ -47,6 +47,9 @@ type BatchJob struct {
 	JobQueue           *batch.JobQueue
 	JobDefinition      *batch.JobDefinition
 
+	// Schedule submits the job on its expression; nil without a schedule.
+	Schedule *Schedule
+
 	JobQueueARN      pulumi.StringOutput
 	JobDefinitionARN pulumi.StringOutput
 }
@@ -145,6 +148,19 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 	}
 	b.JobQueueARN = b.JobQueue.Arn
 	b.JobDefinitionARN = b.JobDefinition.Arn
+	if s.Schedule != nil {
+		// The role may submit jobs of exactly this definition (revision
+		// included) to exactly this queue.
+		b.Schedule, err = newSchedule(ctx, ScheduleName(name), *s.Schedule, scheduleTarget{
+			ARN:       pulumi.String(BatchSubmitJobTarget(env.Partition)),
+			Input:     submitJobInput(name, b.JobQueueARN, b.JobDefinitionARN),
+			Actions:   []string{"batch:SubmitJob"},
+			Resources: []pulumi.StringInput{b.JobQueueARN, b.JobDefinitionARN},
+		}, env, tg, parent)
+		if err != nil {
+			return nil, fmt.Errorf("compute.NewBatchJob(%q): schedule: %w", name, err)
+		}
+	}
 	if err := ctx.RegisterResourceOutputs(b, pulumi.Map{
 		"jobQueueArn":      b.JobQueueARN,
 		"jobDefinitionArn": b.JobDefinitionARN,

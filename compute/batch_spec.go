@@ -36,6 +36,10 @@ type BatchSpec struct {
 	Command []string `json:"command,omitempty"`
 	// LogRetentionDays keeps the job logs; a CloudWatch retention value, default 30.
 	LogRetentionDays int `json:"logRetentionDays"`
+	// Schedule, when present, submits a job on a cron or rate expression
+	// (EventBridge Scheduler, with retries and a dead-letter queue). Without
+	// it nothing in the stack submits the job.
+	Schedule *ScheduleSpec `json:"schedule,omitempty"`
 }
 
 func (s *BatchSpec) defaults(has func(...string) bool) {

@@ -217,7 +217,7 @@ type ValidateContext struct {
 	HasPublicTier   bool
 	HasIsolatedTier bool
 	// Region is aws:region: a store restored from a snapshot must name one of
-	// this region.
+	// this region, and so must a queue a lambda polls.
 	Region string
 	// Now is when a restore's point in time must not be after; zero means the
 	// clock's time.
@@ -358,9 +358,17 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 			w.Cache.validate(k, v, p)
 		}
 		validateScaling(k, w.Kind, w.scalingSpec(), c.ScalingOf(name), p)
+		switch {
+		case w.Batch != nil:
+			validateSchedule(k, w.Batch.Schedule, p)
+		case w.Lambda != nil:
+			validateSchedule(k, w.Lambda.Schedule, p)
+			validateTriggers(k, w.Lambda.Triggers, v.Region, p)
+		}
 	}
 	c.validateNameCollisions(key, p)
 	c.validateScalingAcross(key, p)
+	c.validateInvocations(key, p)
 }
 
 func checkPort(p *problems.List, k string, port int) {

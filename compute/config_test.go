@@ -96,7 +96,7 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 		{"a misspelt key of the kind", `{"web": {"kind": "ec2", "instanceTyp": "t3.micro"}}`, devCtx,
 			`platform:workloads.web.instanceTyp: unknown key; did you mean "instanceType"?`},
 		{"a key another kind has", `{"fn": {"kind": "lambda", "runtime": "python3.13", "handler": "h", "code": {"archive": "testdata/a.zip"}, "port": 80}}`, devCtx,
-			`platform:workloads.fn.port: unknown key; known keys: code, environment, handler, internetEgress, kind, legacySecurityGroups, logRetentionDays, memoryMb, reservedConcurrency, runtime, scaling, timeoutSeconds`},
+			`platform:workloads.fn.port: unknown key; known keys: code, environment, handler, internetEgress, kind, legacySecurityGroups, logRetentionDays, memoryMb, reservedConcurrency, runtime, scaling, schedule, timeoutSeconds, triggers`},
 		{"an unknown kind", `{"x": {"kind": "rds"}}`, devCtx,
 			`platform:workloads.x.kind: "rds" is not a workload kind; use alb, ec2, ecs, lambda, batch, aurora or cache`},
 		{"no kind", `{"x": {"image": "i"}}`, devCtx,

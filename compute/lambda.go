@@ -50,6 +50,9 @@ type Function struct {
 	// without a scaling block.
 	Alias       *lambda.Alias
 	Provisioned *lambda.ProvisionedConcurrencyConfig
+	// Schedule and Triggers invoke the function; nil without them.
+	Schedule *Schedule
+	Triggers *Triggers
 
 	// FunctionName is <name>: fixed, because the log group is named after it.
 	FunctionName pulumi.StringOutput
@@ -97,7 +100,7 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		// Fixed, not derived from the function: the function's name is fixed to
 		// match it (Lambda writes to /aws/lambda/<function name>).
 		LogGroupName: "/aws/lambda/" + name, LogRetentionDays: s.LogRetentionDays, LogKMSKeyARN: args.LogKMSKeyARN,
-		Grants: args.Grants,
+		Grants: append(append([]Grant(nil), args.Grants...), triggerGrants(s.Triggers, args.Env.Partition)...),
 		Env:    args.Env, Tags: tg,
 	}, parent)
 	if err != nil {
@@ -161,6 +164,24 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 			return nil, scalingErr("NewFunction", name, err)
 		}
 		fn.InvokeARN = fn.Alias.Arn
+	}
+	qualifier := ""
+	if fn.Alias != nil {
+		qualifier = LiveAlias
+	}
+	if len(s.Triggers) > 0 {
+		if fn.Triggers, err = newTriggers(ctx, name, s.Triggers, fn.Function, fn.InvokeARN, qualifier, args.Env, parent); err != nil {
+			return nil, fmt.Errorf("compute.NewFunction(%q): triggers: %w", name, err)
+		}
+	}
+	if s.Schedule != nil {
+		// The role may invoke exactly what the schedule targets.
+		fn.Schedule, err = newSchedule(ctx, ScheduleName(name), *s.Schedule, scheduleTarget{
+			ARN: fn.InvokeARN, Actions: []string{"lambda:InvokeFunction"}, Resources: []pulumi.StringInput{fn.InvokeARN},
+		}, args.Env, tg, parent)
+		if err != nil {
+			return nil, fmt.Errorf("compute.NewFunction(%q): schedule: %w", name, err)
+		}
 	}
 	fn.FunctionName = fn.Function.Name
 	fn.ARN = fn.Function.Arn

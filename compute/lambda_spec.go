@@ -44,6 +44,12 @@ type LambdaSpec struct {
 	LogRetentionDays int `json:"logRetentionDays"`
 	// Environment sets the function's environment variables (not for secrets).
 	Environment map[string]string `json:"environment,omitempty"`
+	// Schedule, when present, invokes the function on a cron or rate expression.
+	Schedule *ScheduleSpec `json:"schedule,omitempty"`
+	// Triggers invoke the function for events: messages of an SQS queue or
+	// objects under an S3 prefix, by trigger name. The role gets exactly what
+	// each one needs.
+	Triggers map[string]TriggerSpec `json:"triggers,omitempty"`
 	// Scaling, when present, publishes versions behind the alias "live" and
 	// keeps scaling.provisionedConcurrency environments initialised on it.
 	Scaling *ScalingSpec `json:"scaling,omitempty"`

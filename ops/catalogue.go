@@ -464,6 +464,25 @@ func Plan(c Config, subjects []Subject) []Alarm {
 	return out
 }
 
+// ThresholdKey is where the stack overrides the alarm's threshold.
+func ThresholdKey(a Alarm) string {
+	return thresholdKey(Subject{Name: a.Subject, Kind: a.Kind}, a.Key)
+}
+
+// Window says when the alarm fires, e.g. "3 of 5 one-minute periods".
+func Window(a Alarm) string { return window(a) }
+
+// Condition is the comparison and threshold in the configured unit: "> 1%",
+// ">= 1 targets", "< 1638 MiB".
+func Condition(a Alarm) string {
+	op := map[string]string{gt: ">", gte: ">=", lt: "<"}[a.Comparison]
+	switch a.Unit {
+	case "%", "% of timeout":
+		return op + " " + fmtNum(a.Threshold) + a.Unit
+	}
+	return op + " " + fmtNum(a.Threshold) + " " + a.Unit
+}
+
 // thresholdKey is where the stack overrides an alarm's threshold.
 func thresholdKey(s Subject, key string) string {
 	if s.Kind == KindNAT {

@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"sort"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -112,4 +114,84 @@ func (pl *Platform) opsExports(ex map[string]pulumi.Input) {
 	if pl.Alarms != nil {
 		ex["alarmTopicArn"] = pl.Alarms.TopicARN
 	}
+}
+
+// invocationWarnings name the workloads nothing starts: a lambda or batch
+// workload with neither a schedule nor a trigger deploys and never runs.
+func (pl *Platform) invocationWarnings() []string {
+	var out []string
+	w := pl.Design.Config.Workloads
+	for _, n := range w.NeverInvoked() {
+		out = append(out, fmt.Sprintf("%s is never invoked: no schedule, no trigger, no load balancer route; add platform:workloads.%s.schedule (or triggers, for a lambda), or remove it", n, n))
+	}
+	for _, n := range w.Unrouted() {
+		out = append(out, fmt.Sprintf("%s receives no requests: no load balancer forwards to it (fine for a worker that pulls its work)", n))
+	}
+	return out
+}
+
+// Operations renders what keeps the platform running for the offline plan:
+// scaling ranges, schedules and triggers, what is never invoked, and every
+// alarm with its threshold and where it pages.
+func (pl *Platform) Operations() string {
+	var b strings.Builder
+	cfg := pl.Design.Config
+	w := cfg.Workloads
+	b.WriteString("Operations:\n")
+
+	b.WriteString("  Scaling:\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	any := false
+	for _, n := range w.Names() {
+		if d := w.DescribeScaling(n); d != "" {
+			fmt.Fprintf(tw, "    %s (%s)\t%s\n", n, w.Kind(n), d)
+			any = true
+		}
+	}
+	_ = tw.Flush()
+	if !any {
+		b.WriteString("    none\n")
+	}
+
+	b.WriteString("  Schedules and triggers:\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	any = false
+	for _, n := range w.Names() {
+		for _, line := range w.DescribeInvocations(n, cfg.Name) {
+			fmt.Fprintf(tw, "    %s (%s)\t%s\n", n, w.Kind(n), line)
+			any = true
+		}
+	}
+	_ = tw.Flush()
+	if !any {
+		b.WriteString("    none\n")
+	}
+	if never := w.NeverInvoked(); len(never) > 0 {
+		fmt.Fprintf(&b, "  Never invoked (no schedule, trigger or load balancer route): %s\n", strings.Join(never, ", "))
+	}
+
+	a := pl.Alarms
+	if a == nil {
+		return b.String()
+	}
+	switch {
+	case !cfg.Alarms.On():
+		fmt.Fprintf(&b, "  Alarms: off (%s); topic %s stays\n", cfg.Alarms.Reason, ops.TopicName(cfg.Name))
+		return b.String()
+	}
+	var who []string
+	for _, s := range cfg.Alarms.Subscriptions {
+		who = append(who, s.Protocol()+" "+s.Endpoint())
+	}
+	if len(who) == 0 {
+		who = []string{"nobody (no subscription)"}
+	}
+	fmt.Fprintf(&b, "  Alarms (%d, to the KMS-encrypted topic %s, paging %s):\n", len(a.Planned), ops.TopicName(cfg.Name), strings.Join(who, ", "))
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "    ALARM\tFIRES WHEN\tFOR\tTHRESHOLD KEY")
+	for _, al := range a.Planned {
+		fmt.Fprintf(tw, "    %s\t%s %s\t%s\t%s\n", ops.AlarmName(cfg.Name, al), al.Title, ops.Condition(al), ops.Window(al), ops.ThresholdKey(al))
+	}
+	_ = tw.Flush()
+	return b.String()
 }

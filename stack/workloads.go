@@ -285,6 +285,7 @@ func (pl *Platform) Warnings() []string {
 			out = append(out, n+": no certificateArn, so the load balancer serves plain HTTP on port 80; set platform:workloads."+n+".certificateArn before real traffic")
 		}
 	}
+	out = append(out, pl.invocationWarnings()...)
 	if a := pl.Design.Config.Alarms; a.PagesNobody() {
 		out = append(out, "platform:alarms.subscriptions is empty: the alarms publish to the topic "+ops.TopicName(pl.Design.Config.Name)+" and page nobody; add {email: ...} or {https: ...}")
 	}

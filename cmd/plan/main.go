@@ -180,6 +180,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  - %s\n", n)
 		}
 	}
+	fmt.Fprintln(stdout)
+	fmt.Fprint(stdout, res.Platform.Operations())
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
 

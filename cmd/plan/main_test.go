@@ -217,3 +217,50 @@ func TestPlan_AgainstSaysWhenDataStoreChangesApply(t *testing.T) {
 		t.Errorf("no instance change listed:\n%s", out.String())
 	}
 }
+
+// The on-call view of a stack: scaling ranges, schedules, triggers and every
+// alarm with its threshold, where it pages and where to change it.
+func TestPlan_ShowsScalingSchedulesAndAlarms(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"Operations:",
+		"web (ec2)          instances 3 to 6: CPU 50%, 1000 requests per target per minute",
+		"api (ecs)          tasks 3 to 12: CPU 50%, memory 75%",
+		"database (aurora)  readers 2 to 4: reader CPU 70%",
+		"schedule cron(0 2 * * ? *) America/New_York, on time: submits a job of prod-nightly; 3 retries within 3600s, then the queue prod-nightly-schedule-dlq",
+		"trigger uploads: s3://acme-uploads-111122223333/uploads/* on s3:ObjectCreated:*",
+		"to the KMS-encrypted topic prod-alarms, paging email oncall@example.com",
+		"prod-edge-elb-5xx-rate", "load balancer 5xx rate > 1%", "platform:alarms.thresholds.edge.elb5xxRate",
+		"prod-database-writer-memory-low", "writer freeable memory < 1638 MiB",
+		"prod-nat-us-east-1c-port-allocation-errors",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out.String(), "Never invoked") {
+		t.Error("prod's lambda and batch workloads are all invoked")
+	}
+}
+
+// A lambda nothing invokes deploys and never runs: the plan says so.
+func TestPlan_WarnsAboutAWorkloadNeverInvoked(t *testing.T) {
+	dir := t.TempDir()
+	writeStack(t, dir, func(s string) string {
+		i := strings.Index(s, "      triggers:\n        uploads:\n")
+		j := strings.Index(s[i:], "prefix: uploads/\n") + len("prefix: uploads/\n")
+		return s[:i] + s[i+j:]
+	})
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "prod", "--dir", dir}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"Never invoked (no schedule, trigger or load balancer route): thumbnails", "thumbnails is never invoked: no schedule, no trigger"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
