@@ -435,7 +435,6 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:lambda/alias:Alias aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig
 	aws:backup/vault:Vault aws:backup/vaultLockConfiguration:VaultLockConfiguration aws:backup/plan:Plan
 	aws:backup/selection:Selection pulumi:providers:aws
-
 	aws:scheduler/schedule:Schedule aws:sqs/queue:Queue aws:sqs/queuePolicy:QueuePolicy
 	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification`)
 	for _, tok := range tokens {
