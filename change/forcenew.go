@@ -487,14 +487,20 @@ var Rules = map[string]Rule{
 		Verified: true,
 		ForceNew: []string{"availabilityZones", "clusterIdentifier", "clusterIdentifierPrefix", "clusterScalabilityType",
 			"databaseName", "dbSubnetGroupName", "dbSystemId", "engine", "engineMode", "kmsKeyId", "masterUsername",
-			"restoreToPointInTime", "s3Import", "snapshotIdentifier", "sourceRegion", "storageEncrypted"},
+			"restoreToPointInTime", "s3Import", "sourceRegion", "storageEncrypted"},
 		Conditional: map[string]string{
-			"storageType": "unless the engine is aurora* (Aurora changes storage type in place)",
+			// ForceNew, with a DiffSuppressFunc for new == "": a restored
+			// cluster may drop its snapshot without being recreated.
+			"snapshotIdentifier": "unless it is removed",
+			"storageType":        "unless the engine is aurora* (Aurora changes storage type in place)",
 			// Optional+Computed in the schema, but ModifyDBCluster takes a
 			// new key only when password management is being turned on.
 			"masterUserSecretKmsKeyId": "AWS refuses a new key for the master secret while the cluster manages its password",
 		},
 		Sets: []string{"availabilityZones", "vpcSecurityGroupIds", "iamRoles", "enabledCloudwatchLogsExports"},
+		UnlessChange: map[string]func(before, after map[string]any) bool{
+			"snapshotIdentifier": func(_, after map[string]any) bool { return after["snapshotIdentifier"] == nil },
+		},
 		Advice: map[string]string{
 			"":                         "restore a snapshot into a new cluster with the new setting, fail the application over to it, then retire the old cluster",
 			"dbSubnetGroupName":        "Aurora cannot move subnet groups in place: extend the existing subnet group with the new subnets, fail over, then remove the old ones (see docs/migration.md)",

@@ -72,8 +72,9 @@ type AuroraSpec struct {
 	// Restore creates the cluster from a backup instead of empty: exactly one
 	// of snapshot (a cluster snapshot ARN), recoveryPoint (an AWS Backup
 	// recovery point ARN) or pointInTime {source, time}. The database name and
-	// master user come from the source. Keep the block after the restore:
-	// removing it replaces the cluster.
+	// master user come from the source. After the restore, a snapshot or
+	// recovery point may be removed (the provider ignores the removal); a
+	// pointInTime must stay, or the cluster is replaced.
 	Restore *dataprotect.Restore `json:"restore,omitempty"`
 }
 

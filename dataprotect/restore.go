@@ -18,8 +18,10 @@ import (
 // The restored store is built like any other (isolated subnets, its own
 // security group and rules, the stack's keys), so a restore drill is
 // `pulumi up` of a drill stack and a real recovery is a reviewed stack
-// change. Keep the block after the restore: AWS treats the source as fixed
-// at creation, and removing it would replace the store.
+// change. The source is fixed at creation: a changed source replaces the
+// store. Removing the block afterwards is harmless for an Aurora snapshot or
+// recovery point (the provider ignores it); keep a pointInTime block and a
+// cache's snapshot, whose removal replaces the store.
 type Restore struct {
 	// Snapshot is an Aurora cluster snapshot ARN
 	// (arn:aws:rds:<region>:<account>:cluster-snapshot:<id>), or for a cache an

@@ -134,7 +134,7 @@ var catalogue = []Control{
 	{ID: "RDS.16", Title: "Aurora DB clusters should be configured to copy tags to DB snapshots", Standard: StandardFSBP,
 		Checks: "every Aurora rds.Cluster sets copyTagsToSnapshot true", check: checkClusterFlag("copyTagsToSnapshot", "copying tags to snapshots", isAurora)},
 	{ID: "RDS.24", Title: "RDS Database clusters should use a custom administrator username", Standard: StandardFSBP,
-		Checks: `every rds.Cluster sets a masterUsername other than the engine defaults "admin" and "postgres"`, check: checkClusterUsername},
+		Checks: `every rds.Cluster sets a masterUsername other than the engine defaults "admin" and "postgres" (a restored cluster that sets none has its source's, checked there)`, check: checkClusterUsername},
 	{ID: "RDS.27", Title: "RDS DB clusters should be encrypted at rest", Standard: StandardFSBP,
 		Checks: "every rds.Cluster sets storageEncrypted true", check: checkClusterFlag("storageEncrypted", "storage encryption", nil)},
 	{ID: "RDS.34", Title: "Aurora MySQL DB clusters should publish audit logs to CloudWatch Logs", Standard: StandardFSBP,

@@ -108,8 +108,17 @@ func checkClusterZones(v *view) (o outcome) {
 	return o
 }
 
+// restored reports whether a cluster is created from a snapshot, a recovery
+// point or another cluster's point in time (it takes the source's master user).
+func restored(c sim.Resource) bool {
+	return str(c.Inputs, "snapshotIdentifier") != "" || val(c.Inputs, "restoreToPointInTime") != nil
+}
+
 func checkClusterUsername(v *view) (o outcome) {
 	for _, c := range v.of(tRDSCluster) {
+		if restored(c) && str(c.Inputs, "masterUsername") == "" {
+			continue // the master user is the source's; check the source
+		}
 		o.eval(1)
 		switch u := str(c.Inputs, "masterUsername"); u {
 		case "admin", "postgres":
