@@ -35,11 +35,19 @@ type SessionManagerConfig struct {
 	// user (which must exist on the instance) instead of ssm-user. An IAM
 	// principal tagged SSMSessionRunAs still gets the user its tag names.
 	RunAsUser string `json:"runAsUser,omitempty"`
-	// ImportPreferences adopts the account's existing SSM-SessionManagerRunShell
-	// document (it exists once someone saved Session Manager preferences in the
-	// console) instead of creating it, which would fail. Set it for the first
-	// `pulumi up`, then remove it.
-	ImportPreferences bool `json:"importPreferences,omitempty"`
+	// Preferences is what this stack does with the account's one
+	// SSM-SessionManagerRunShell document: own (write it: every instance in
+	// the account and region gets this stack's encrypted, logged sessions),
+	// adopt (import an existing one unchanged; then own) or none (leave it
+	// alone; the default, which cannot break a shared account). See preferences.go.
+	Preferences PreferencesMode `json:"preferences,omitempty"`
+	// AccountPreferences, with none or adopt, says what the account's document
+	// uses (kmsKey, logGroup, s3Bucket), so that this stack's roles are
+	// granted it and its workloads can reach those services.
+	AccountPreferences *AccountPreferences `json:"accountPreferences,omitempty"`
+	// ImportPreferences was the switch that became preferences: adopt; it is
+	// read only to say so.
+	ImportPreferences *bool `json:"importPreferences,omitempty"`
 }
 
 // ClientVPNConfig configures the Client VPN endpoint.
@@ -245,6 +253,7 @@ func (s SessionManagerConfig) validate(key string, v ValidateContext, p *problem
 		}
 	}
 	validateRetention(key+".logRetentionDays", s.LogRetentionDays, p)
+	s.validatePreferences(key, v, p)
 	switch u := s.RunAsUser; {
 	case u == "":
 	case u == "root":

@@ -96,7 +96,25 @@ func OperatorPathsMarkdown(in OperatorPaths) string {
 	p("\n")
 
 	p("### Session Manager shell\n\n")
-	p("Every session is encrypted with the KMS key `%s` and streamed, as typed, to the encrypted log group `%s`. ", in.SessionKeyAlias, in.SessionLogGroup)
+	if in.Sessions.Mode() == PreferencesOwn {
+		p("Every session is encrypted with the KMS key `%s` and streamed, as typed, to the encrypted log group `%s`. ", in.SessionKeyAlias, in.SessionLogGroup)
+	} else {
+		p("This stack does not write the account's Session Manager preferences (`preferences: %s`): sessions follow the account's `%s` document", in.Sessions.Mode(), PreferencesDocumentName)
+		if a := in.Sessions.AccountPreferences; a != nil && *a != (AccountPreferences{}) {
+			var parts []string
+			if a.KMSKey != "" {
+				parts = append(parts, "encrypted with `"+a.KMSKey+"`")
+			}
+			if a.LogGroup != "" {
+				parts = append(parts, "logged to `"+a.LogGroup+"`")
+			}
+			if a.S3Bucket != "" {
+				parts = append(parts, "copied to `s3://"+a.S3Bucket+"`")
+			}
+			p(", which keeps them %s", strings.Join(parts, " and "))
+		}
+		p(". ")
+	}
 	p("A session ends after %d idle minutes", in.Sessions.IdleTimeout())
 	if m := in.Sessions.MaxSession(); m > 0 {
 		p(" and after %d minutes in any case", m)
@@ -105,13 +123,13 @@ func OperatorPathsMarkdown(in OperatorPaths) string {
 	if u := in.Sessions.RunAsUser; u != "" {
 		p("On Linux, sessions run as `%s` (or the user an operator's `SSMSessionRunAs` tag names), not `ssm-user`. ", u)
 	}
-	p("These preferences live in the account's `%s` document; a session that names no document uses them.\n\n", PreferencesDocumentName)
+	p("These preferences live in the account's `%s` document, one per account and region; a session that names no document uses them.\n\n", PreferencesDocumentName)
 	if len(fleets) > 0 {
 		p("Open a shell on an instance of a fleet (each fleet's command is a stack output):\n\n")
 		p("```sh\n%s\n```\n\n", startSession(in.Region, "<auto scaling group of the fleet>"))
 	}
 	if len(tasks) > 0 {
-		p("Open a shell in a running task of %s with ECS Exec, encrypted and logged on the same terms:\n\n", codeList(tasks))
+		p("Open a shell in a running task of %s with ECS Exec, encrypted with `%s` and logged to `%s` (the cluster's exec settings, whoever owns the preferences):\n\n", codeList(tasks), in.SessionKeyAlias, in.SessionLogGroup)
 		p("```sh\naws ecs execute-command --region %s --cluster <cluster> --task <task id> --container <container> --interactive --command /bin/sh\n```\n\n", in.Region)
 	}
 	p("An operator needs `ssm:StartSession` (or `ecs:ExecuteCommand`) in IAM; the key policy already lets anyone in the account use the session key through Systems Manager, and only through it.\n\n")

@@ -18,7 +18,7 @@ func prodPaths() access.OperatorPaths {
 	cfg.SAMLProviderARN = samlARN
 	return access.OperatorPaths{
 		Region:          "us-east-1",
-		Sessions:        access.SessionManagerConfig{IdleTimeoutMinutes: 15, RunAsUser: "ops"},
+		Sessions:        access.SessionManagerConfig{Preferences: access.PreferencesOwn, IdleTimeoutMinutes: 15, RunAsUser: "ops"},
 		SessionLogGroup: "/platform/prod-access",
 		SessionKeyAlias: "alias/prod-access",
 		Fleets:          []string{"worker", "web"},
@@ -101,5 +101,24 @@ func TestOperatorPathsMarkdown_LeavesOutPathsThatDoNotExist(t *testing.T) {
 		if strings.Contains(md, absent) {
 			t.Errorf("mentions %q, which the input does not have", absent)
 		}
+	}
+}
+
+// A stack that does not own the preferences says whose terms its sessions
+// follow, and that ECS Exec keeps the stack's own key and group.
+func TestOperatorPathsMarkdown_SaysWhoseSessionPreferencesApply(t *testing.T) {
+	in := prodPaths()
+	in.Sessions = access.SessionManagerConfig{AccountPreferences: &access.AccountPreferences{KMSKey: "alias/prod-sessions", LogGroup: "/platform/prod-sessions"}}
+	md := access.OperatorPathsMarkdown(in)
+	for _, want := range []string{
+		"This stack does not write the account's Session Manager preferences (`preferences: none`): sessions follow the account's `SSM-SessionManagerRunShell` document, which keeps them encrypted with `alias/prod-sessions` and logged to `/platform/prod-sessions`.",
+		"ECS Exec, encrypted with `alias/prod-access` and logged to `/platform/prod-access`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "Every session is encrypted with the KMS key `alias/prod-access`") {
+		t.Error("claims the stack's own key encrypts every session")
 	}
 }

@@ -49,9 +49,6 @@ type SessionManagerArgs struct {
 	// TaskRoleNames maps an ECS workload to its task role's name; each gets the
 	// session policy, so ECS Exec sessions are decrypted and logged the same way.
 	TaskRoleNames map[string]pulumi.StringInput
-	// ImportExisting adopts an SSM-SessionManagerRunShell document that already
-	// exists in the account (see NewSessionManager). Leave it false otherwise.
-	ImportExisting bool
 	// Protect marks the key and the preferences document with pulumi's protect.
 	Protect bool
 	Tags    map[string]string
@@ -63,9 +60,11 @@ type SessionManagerArgs struct {
 type SessionManager struct {
 	pulumi.ResourceState
 
-	Key         *kms.Key
-	Alias       *kms.Alias
-	LogGroup    *cloudwatch.LogGroup
+	Key      *kms.Key
+	Alias    *kms.Alias
+	LogGroup *cloudwatch.LogGroup
+	// Preferences is the account's preferences document, nil unless the
+	// config owns or adopts it.
 	Preferences *ssm.Document
 	Policy      *iam.Policy
 	// Attachments by workload name.
@@ -147,12 +146,12 @@ func PreferencesContent(c SessionManagerConfig, logGroupName, keyID string) (str
 // once per account and region: two stacks in one account and region cannot
 // both own it. An account where someone once saved Session Manager
 // preferences in the console already has it, and creating it again fails
-// with DocumentAlreadyExists. Adopt it either with
-//
-//	pulumi import aws:ssm/document:Document <name>-preferences SSM-SessionManagerRunShell --parent <SessionManager URN>
-//
-// or by setting ImportExisting for one `pulumi up` (Pulumi then requires the
-// existing document to match these inputs; clear the flag afterwards).
+// with DocumentAlreadyExists. Config.Preferences decides (preferences.go):
+// own registers the document with this stack's content; adopt imports the
+// existing one with its content and tags ignored, so the import matches
+// whatever is there and changes nothing (switch to own afterwards to write
+// it); none registers no document. The key, log group and session policy
+// exist in every mode: ECS Exec and the Client VPN log use them.
 func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArgs, opts ...pulumi.ResourceOption) (*SessionManager, error) {
 	if args == nil {
 		return nil, fmt.Errorf("access.NewSessionManager(%q): args are required", name)
@@ -242,28 +241,40 @@ func NewSessionManager(ctx *pulumi.Context, name string, args *SessionManagerArg
 		return nil, err
 	}
 
-	content := pulumi.All(s.LogGroup.Name, s.Key.KeyId).ApplyT(func(v []any) (string, error) {
-		return PreferencesContent(args.Config, v[0].(string), v[1].(string))
-	}).(pulumi.StringOutput)
-	docOpts := []pulumi.ResourceOption{parent, protect}
-	if args.ImportExisting {
-		docOpts = append(docOpts, pulumi.Import(pulumi.ID(PreferencesDocumentName)))
-	}
-	s.Preferences, err = ssm.NewDocument(ctx, name+"-preferences", &ssm.DocumentArgs{
-		// The name is fixed: Session Manager reads its preferences from this
-		// document and from no other.
-		Name:           pulumi.String(PreferencesDocumentName),
-		DocumentType:   pulumi.String("Session"),
-		DocumentFormat: pulumi.String("JSON"),
-		Content:        content,
-		Tags:           tg.Named(PreferencesDocumentName),
-	}, docOpts...)
-	if err != nil {
-		return nil, err
+	if mode := args.Config.Mode(); mode == PreferencesOwn || mode == PreferencesAdopt {
+		content := pulumi.All(s.LogGroup.Name, s.Key.KeyId).ApplyT(func(v []any) (string, error) {
+			return PreferencesContent(args.Config, v[0].(string), v[1].(string))
+		}).(pulumi.StringOutput)
+		docOpts := []pulumi.ResourceOption{parent, protect}
+		if mode == PreferencesAdopt {
+			docOpts = append(docOpts,
+				pulumi.Import(pulumi.ID(PreferencesDocumentName)),
+				// Whatever the console saved stays, so the import matches and
+				// no instance in the account notices; own writes the content.
+				pulumi.IgnoreChanges([]string{"content", "tags", "tagsAll"}),
+				// It was there before the stack; it stays when the stack goes.
+				pulumi.RetainOnDelete(true))
+		}
+		s.Preferences, err = ssm.NewDocument(ctx, name+"-preferences", &ssm.DocumentArgs{
+			// The name is fixed: Session Manager reads its preferences from this
+			// document and from no other.
+			Name:           pulumi.String(PreferencesDocumentName),
+			DocumentType:   pulumi.String("Session"),
+			DocumentFormat: pulumi.String("JSON"),
+			Content:        content,
+			Tags:           tg.Named(PreferencesDocumentName),
+		}, docOpts...)
+		if err != nil {
+			return nil, err
+		}
 	}
 
+	account := args.Config.AccountPreferences
+	if args.Config.Mode() == PreferencesOwn {
+		account = nil
+	}
 	policy := pulumi.All(s.Key.Arn, s.LogGroup.Arn).ApplyT(func(v []any) (string, error) {
-		return SessionPolicy(env, v[0].(string), v[1].(string))
+		return SessionPolicyWith(env, v[0].(string), v[1].(string), account)
 	}).(pulumi.StringOutput)
 	s.Policy, err = iam.NewPolicy(ctx, name+"-session-channel", &iam.PolicyArgs{
 		Description: pulumi.String("Session Manager and ECS Exec: decrypt the session channel with the session key and write the session log " + logGroupName),
@@ -332,9 +343,15 @@ func (s *SessionManager) Attach(ctx *pulumi.Context, workload string, role pulum
 // exists and is encrypted (scoped to the group, sessions hang at connect). It
 // reads names and settings, not log data, and is held to this account and region.
 func SessionPolicy(env awsenv.Env, keyARN, logGroupARN string) (string, error) {
+	return SessionPolicyWith(env, keyARN, logGroupARN, nil)
+}
+
+// SessionPolicyWith is SessionPolicy plus the grants a document this stack
+// does not write asks for (AccountPreferencesStatements).
+func SessionPolicyWith(env awsenv.Env, keyARN, logGroupARN string, account *AccountPreferences) (string, error) {
 	b, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
-		"Statement": []any{
+		"Statement": append([]any{
 			map[string]any{
 				"Sid": "DecryptSessionChannel", "Effect": "Allow",
 				"Action":   SessionChannelActions.KMS,
@@ -350,7 +367,7 @@ func SessionPolicy(env awsenv.Env, keyARN, logGroupARN string) (string, error) {
 				"Action":   SessionChannelActions.LogsDescribe,
 				"Resource": env.ARN("logs", env.Region, "log-group:*"),
 			},
-		},
+		}, AccountPreferencesStatements(env, account)...),
 	})
 	return string(b), err
 }

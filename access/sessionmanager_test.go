@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -21,9 +22,13 @@ const (
 
 func maxSession(n int) *int { return &n }
 
-// sessionGraph registers a SessionManager with two fleets and one ECS service.
+// sessionGraph registers a SessionManager with two fleets and one ECS
+// service; it owns the preferences unless cfg says otherwise.
 func sessionGraph(t *testing.T, cfg access.SessionManagerConfig, edit func(a *access.SessionManagerArgs)) *sim.Graph {
 	t.Helper()
+	if cfg.Preferences == "" {
+		cfg.Preferences = access.PreferencesOwn
+	}
 	return simulate(t, func(ctx *pulumi.Context) error {
 		args := &access.SessionManagerArgs{
 			Config: cfg,
@@ -67,7 +72,7 @@ func TestSessionManager_PreferencesAreTheSessionDocumentSessionManagerReads(t *t
 			str(d, "name"), str(d, "documentType"), str(d, "documentFormat"))
 	}
 	if d.ImportID != "" {
-		t.Errorf("import ID %q set without ImportExisting", d.ImportID)
+		t.Errorf("import ID %q set with preferences: own", d.ImportID)
 	}
 	c := preferences(t, g)
 	if c["schemaVersion"] != "1.0" || c["sessionType"] != "Standard_Stream" {
@@ -285,10 +290,65 @@ func TestSessionManager_ProtectCoversKeyAndPreferences(t *testing.T) {
 	}
 }
 
-func TestSessionManager_ImportExistingAdoptsTheConsoleDocument(t *testing.T) {
-	g := sessionGraph(t, access.SessionManagerConfig{}, func(a *access.SessionManagerArgs) { a.ImportExisting = true })
-	if id := mustNamed(t, g, tDocument, smName+"-preferences").ImportID; id != "SSM-SessionManagerRunShell" {
-		t.Errorf("import ID %q, want SSM-SessionManagerRunShell", id)
+func TestSessionManager_AdoptImportsTheConsoleDocumentUnchanged(t *testing.T) {
+	g := sessionGraph(t, access.SessionManagerConfig{Preferences: access.PreferencesAdopt}, nil)
+	d := mustNamed(t, g, tDocument, smName+"-preferences")
+	if d.ImportID != "SSM-SessionManagerRunShell" || !slices.Equal(d.IgnoreChanges, []string{"content", "tags", "tagsAll"}) || !d.RetainOnDelete {
+		t.Errorf("import ID %q, ignoreChanges %v, retained %v", d.ImportID, d.IgnoreChanges, d.RetainOnDelete)
+	}
+}
+
+// Owning writes the document and keeps it only while the stack does.
+func TestSessionManager_OwnWritesTheDocument(t *testing.T) {
+	d := mustNamed(t, sessionGraph(t, access.SessionManagerConfig{Preferences: access.PreferencesOwn}, nil), tDocument, smName+"-preferences")
+	if d.ImportID != "" || len(d.IgnoreChanges) != 0 || d.RetainOnDelete {
+		t.Errorf("own: import %q, ignoreChanges %v, retained %v", d.ImportID, d.IgnoreChanges, d.RetainOnDelete)
+	}
+}
+
+// none registers no document at all; the key, log group and session policy
+// stay (ECS Exec and the VPN log use them), and the policy grants what the
+// account's preferences name.
+func TestSessionManager_NoneLeavesTheDocumentAloneAndGrantsTheAccountsPreferences(t *testing.T) {
+	cfg := access.SessionManagerConfig{Preferences: access.PreferencesNone, AccountPreferences: &access.AccountPreferences{
+		KMSKey: "alias/prod-sessions", LogGroup: "/platform/prod-sessions", S3Bucket: "acme-session-logs"}}
+	g := sessionGraph(t, cfg, nil)
+	if docs := g.OfType(tDocument); len(docs) != 0 {
+		t.Fatalf("documents %v", docs)
+	}
+	for _, typ := range []string{tKey, tLogGroup, tPolicy} {
+		if len(g.OfType(typ)) != 1 {
+			t.Errorf("%s: %d", typ, len(g.OfType(typ)))
+		}
+	}
+	var doc struct{ Statement []statement }
+	if err := json.Unmarshal([]byte(str(mustNamed(t, g, tPolicy, smName+"-session-channel"), "policy")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]statement{}
+	for _, st := range doc.Statement {
+		got[st.Sid] = st
+	}
+	kms := got["DecryptAccountSessions"]
+	if fmt.Sprint(kms.Resource) != "arn:aws:kms:us-east-1:123456789012:key/*" ||
+		fmt.Sprint(kms.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"]) != "alias/prod-sessions" {
+		t.Errorf("kms grant %+v", kms)
+	}
+	if fmt.Sprint(got["WriteAccountSessionLog"].Resource) != "[arn:aws:logs:us-east-1:123456789012:log-group:/platform/prod-sessions arn:aws:logs:us-east-1:123456789012:log-group:/platform/prod-sessions:*]" {
+		t.Errorf("log grant %+v", got["WriteAccountSessionLog"])
+	}
+	if fmt.Sprint(got["WriteAccountSessionTranscripts"].Resource) != "arn:aws:s3:::acme-session-logs/*" || fmt.Sprint(got["CheckAccountSessionBucket"].Resource) != "arn:aws:s3:::acme-session-logs" {
+		t.Errorf("s3 grants %+v %+v", got["WriteAccountSessionTranscripts"], got["CheckAccountSessionBucket"])
+	}
+	// The stack's own key and group stay granted (ECS Exec).
+	if _, ok := got["DecryptSessionChannel"]; !ok {
+		t.Error("the stack's own session key is no longer granted")
+	}
+	// A key ARN is granted as it is.
+	cfg.AccountPreferences = &access.AccountPreferences{KMSKey: "arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444"}
+	p := str(mustNamed(t, sessionGraph(t, cfg, nil), tPolicy, smName+"-session-channel"), "policy")
+	if !strings.Contains(p, `"Resource":"arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444","Sid":"DecryptAccountSessions"`) || strings.Contains(p, "ResourceAliases") {
+		t.Errorf("key ARN grant: %s", p)
 	}
 }
 

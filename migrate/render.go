@@ -130,8 +130,8 @@ func (d *draft) render() []byte {
 		"  - leaves alone the existing route tables, the security groups (the default",
 		"    group too) and every workload.",
 		"Session Manager's preferences are one document per account and region",
-		"(SSM-SessionManagerRunShell): if the console ever saved them here, import",
-		"that document before the first `pulumi up` (docs/migration.md, stage 0).",
+		"(SSM-SessionManagerRunShell): if the console ever saved them here, set",
+		"preferences: adopt below for the first `pulumi up` (docs/migration.md, stage 0).",
 	)
 	if len(d.notes) > 0 {
 		w.comment(0, "", "Check before the first preview:")
@@ -303,6 +303,15 @@ func (d *draft) render() []byte {
 		w.kv(5, "public", boolText(s.Tier == audit.TierPublic), "")
 		w.kv(5, "mapPublicIpOnLaunch", boolText(s.MapPublicIPOnLaunch), "")
 	}
+	w.comment(1,
+		"Session Manager's preferences (SSM-SessionManagerRunShell) apply to every",
+		"instance in the account and region. own writes them: sessions encrypted",
+		"with the stack's key and logged to its group. Where the document already",
+		"exists (aws ssm describe-document --name SSM-SessionManagerRunShell), write",
+		"adopt for the first pulumi up, then own; where another stack owns it, none.")
+	w.key(1, "platform:access")
+	w.key(2, "sessionManager")
+	w.kv(3, "preferences", "own", "")
 	return []byte(w.b.String())
 }
 

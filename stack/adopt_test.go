@@ -108,15 +108,29 @@ func TestAdopt_NATNoneNeedsDNSHostnamesForTheEndpointsItAdds(t *testing.T) {
 	}
 }
 
+// preferences: adopt imports the document the console saved, changing
+// nothing in it (content and tags ignored, so the import matches whatever is
+// there), and leaves it in the account if the stack goes.
 func TestAdopt_ImportsAnExistingSessionPreferencesDocument(t *testing.T) {
 	v := adoptValues()
-	v["platform:access"] = `{"sessionManager":{"importPreferences":true}}`
+	v["platform:access"] = `{"sessionManager":{"preferences":"adopt"}}`
 	res, err := offline.Run(&stack.File{Path: "adopt", Stack: "test", Values: v})
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := res.Graph.OfType("aws:ssm/document:Document")[0]
-	if doc.ImportID != "SSM-SessionManagerRunShell" {
-		t.Errorf("preferences document import %q", doc.ImportID)
+	if doc.ImportID != "SSM-SessionManagerRunShell" || strings.Join(doc.IgnoreChanges, ",") != "content,tags,tagsAll" || !doc.RetainOnDelete {
+		t.Errorf("preferences document import %q, ignoreChanges %v, retained %v", doc.ImportID, doc.IgnoreChanges, doc.RetainOnDelete)
+	}
+}
+
+// The old switch is named and replaced, not silently ignored.
+func TestAdopt_ImportPreferencesIsReplacedByPreferencesAdopt(t *testing.T) {
+	v := adoptValues()
+	v["platform:access"] = `{"sessionManager":{"importPreferences":true}}`
+	_, err := stack.Parse("test", v)
+	want := "platform:access.sessionManager.importPreferences: replaced by preferences: adopt"
+	if got := strings.Join(problems.Messages(err), "\n"); !strings.Contains(got, want) {
+		t.Errorf("got %q", got)
 	}
 }

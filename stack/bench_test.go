@@ -44,7 +44,7 @@ func syntheticStack(n int) *stack.File {
 	}
 	b, _ := json.Marshal(workloads)
 	v["platform:workloads"] = string(b)
-	v["platform:network"] = strings.Replace(v["platform:network"], `"endpoints":["ssm","logs"]`, `"endpoints":["ssm","logs","ecr.api","ecr.dkr"]`, 1)
+	v["platform:network"] = strings.Replace(v["platform:network"], `"endpoints":["ssm","logs"]`, `"endpoints":["ssm","logs","ecr.api","ecr.dkr","ssmmessages","kms"]`, 1)
 	// Every compute workload reaches the endpoints' group, one rule each: past
 	// 60 workloads that group needs the raised rules-per-group quota.
 	b, _ = json.Marshal(map[string]any{"allow": allow, "maxRulesPerGroup": 1000, "maxGroupsPerInterface": 1})

@@ -219,10 +219,9 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	}
 
 	out.Sessions, err = access.NewSessionManager(ctx, cfg.Name+"-sessions", &access.SessionManagerArgs{
-		Config:         cfg.Access.SessionManager,
-		Env:            d.Env,
-		Protect:        cfg.Protect,
-		ImportExisting: cfg.Access.SessionManager.ImportPreferences,
+		Config:  cfg.Access.SessionManager,
+		Env:     d.Env,
+		Protect: cfg.Protect,
 	})
 	if err != nil {
 		return nil, err
@@ -306,6 +305,8 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 		"natPublicIps":      pl.Vpc.NATPublicIPs,
 		"securityGroupIds":  pl.Security.GroupIDs(),
 		"sessionLogGroup":   pl.Sessions.LogGroupName,
+		// For instances of other stacks when this one owns the preferences.
+		"sessionPolicyArn": pl.Sessions.PolicyARN,
 	}
 	if len(pl.Design.ZoneIDs) > 0 {
 		ids := pulumi.StringMap{}

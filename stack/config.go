@@ -82,7 +82,7 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			decode.Into(Project+":security", raw, &c.Security, p)
 		}},
-	{Name: Project + ":access", Type: "object", Description: "Operator access without SSH: sessionManager {idleTimeoutMinutes, maxSessionMinutes, logRetentionDays, runAsUser}; clientVpn {enabled, clientCidr (/12-/22), serverCertificateArn, clientRootCertificateArn, samlProviderArn, logRetentionDays, sessionTimeoutHours, transportProtocol}.",
+	{Name: Project + ":access", Type: "object", Description: "Operator access without SSH: sessionManager {preferences (own|adopt|none: who owns the account-wide SSM-SessionManagerRunShell; default none), accountPreferences {kmsKey, logGroup, s3Bucket} (with none/adopt), idleTimeoutMinutes, maxSessionMinutes, logRetentionDays, runAsUser}; clientVpn {enabled, clientCidr (/12-/22), serverCertificateArn, clientRootCertificateArn, samlProviderArn, logRetentionDays, sessionTimeoutHours, transportProtocol}.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Access = access.Decode(Project+":access", raw, p)
 		}},
@@ -247,62 +247,6 @@ func (c *Config) validateWorkloadEdges(p *problems.List) {
 	}
 }
 
-// validateWayOut checks that every workload can reach the AWS services it
-// cannot run without. Security groups allow egress only to the endpoints, the
-// gateway prefix lists and, with internetEgress, the internet on 443; so a
-// container whose registry has no endpoint, or an instance whose agent has no
-// Session Manager endpoint, would start and then fail where nobody looks.
-func (c *Config) validateWayOut(p *problems.List) {
-	have := map[string]bool{}
-	for _, e := range c.Network.Endpoints {
-		have[e] = true
-	}
-	all := func(svcs ...string) bool {
-		for _, s := range svcs {
-			if !have[s] {
-				return false
-			}
-		}
-		return true
-	}
-	for _, n := range c.Workloads.Names() {
-		w := c.Workloads[n]
-		key := Project + ":workloads." + n
-		if c.Workloads.InternetEgress(n) {
-			continue
-		}
-		var image string
-		switch {
-		case w.ECS != nil:
-			image = w.ECS.Image
-		case w.Batch != nil:
-			image = w.Batch.Image
-		case w.EC2 != nil:
-			if !all("ssm", "ssmmessages", "ec2messages") {
-				p.Add(key+".internetEgress", "the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true")
-			}
-			// A container's image is pulled at boot (Docker itself comes from the
-			// Amazon Linux repository in S3, through the gateway endpoint).
-			switch c := w.EC2.Container; {
-			case c == nil:
-			case !compute.IsECRImage(c.Image):
-				p.Add(key+".internetEgress", "%q is not in ECR, so pulling it needs the internet; set internetEgress: true (through NAT) or copy the image to ECR", c.Image)
-			case !all("ecr.api", "ecr.dkr"):
-				p.Add(key+".internetEgress", "the instances cannot pull their container image: add ecr.api and ecr.dkr to platform:network.endpoints, or set internetEgress: true")
-			}
-			continue
-		default:
-			continue
-		}
-		switch {
-		case image != "" && !strings.Contains(image, ".dkr.ecr."):
-			p.Add(key+".internetEgress", "%q is not in ECR, so pulling it needs the internet; set internetEgress: true (through NAT) or copy the image to ECR", image)
-		case !all("ecr.api", "ecr.dkr", "logs"):
-			p.Add(key+".internetEgress", "the tasks cannot pull their image or write their logs: add ecr.api, ecr.dkr and logs to platform:network.endpoints, or set internetEgress: true")
-		}
-	}
-}
-
 // allows reports whether platform:security.allow lets source reach target.
 func (c *Config) allows(target, source string) bool {
 	for _, g := range c.Security.Allow[target] {
@@ -313,31 +257,6 @@ func (c *Config) allows(target, source string) bool {
 		}
 	}
 	return false
-}
-
-// requiredEndpoints lists the interface endpoints the private tier cannot do
-// without, and why. Without NAT, Session Manager (and ECR pulls, once containers
-// run) has no other way out.
-func (c *Config) requiredEndpoints() map[string]string {
-	out := map[string]string{}
-	if c.Network.NAT == network.NATNone {
-		for _, e := range access.SessionEndpoints(true, true) {
-			out[e] = "Session Manager (encrypted, logged sessions) with nat: none"
-		}
-		for _, n := range c.Workloads.Names() {
-			switch compute.Kind(c.Workloads.Kind(n)) {
-			case compute.KindECS, compute.KindBatch:
-				// Fargate pulls images from ECR (API, registry; layers come from S3
-				// through the gateway endpoint) and ships awslogs to CloudWatch.
-				for _, e := range []string{"ecr.api", "ecr.dkr", "logs"} {
-					if _, ok := out[e]; !ok {
-						out[e] = "pulling images and writing logs for " + n + " with nat: none"
-					}
-				}
-			}
-		}
-	}
-	return out
 }
 
 // validateEndpoints adds the required endpoints when the stack lists none, and

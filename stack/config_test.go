@@ -178,7 +178,7 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 		}, []string{`platform:access.clientVpn.clientCidr: /24 is too small; Client VPN needs between /12 and /22`}},
 		{"nat none with endpoints that leave out Session Manager", func(t *testing.T) map[string]string {
 			return withNetwork(t, func(n map[string]any) { n["nat"] = "none"; n["endpoints"] = []any{"ssm", "logs"} })
-		}, []string{`platform:network.endpoints: ec2messages is required for Session Manager (encrypted, logged sessions) with nat: none; add ec2messages, kms, ssmmessages, or leave endpoints out to get every required one`}},
+		}, []string{`platform:network.endpoints: ec2messages is required for Session Manager (the agent's command channel) with nat: none; add ec2messages, ssmmessages, or leave endpoints out to get every required one`}},
 		{"a container from outside ECR without internet egress", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:workloads"] = `{"api":{"kind":"ecs","image":"nginx:1.27"}}`
@@ -188,12 +188,12 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 			v := validValues()
 			v["platform:workloads"] = `{"jobs":{"kind":"batch","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/jobs:1"}}`
 			return v
-		}, []string{`platform:workloads.jobs.internetEgress: the tasks cannot pull their image or write their logs: add ecr.api, ecr.dkr and logs to platform:network.endpoints, or set internetEgress: true`}},
+		}, []string{`platform:workloads.jobs.internetEgress: the jobs of jobs cannot reach ecr.api (pulling the image), ecr.dkr (pulling the image): add ecr.api, ecr.dkr to platform:network.endpoints, or set internetEgress: true to reach them through the NAT gateway`}},
 		{"instances without a way to Session Manager", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:workloads"] = `{"web":{"kind":"ec2"}}`
 			return v
-		}, []string{`platform:workloads.web.internetEgress: the instances cannot reach Session Manager: add ssm, ssmmessages and ec2messages to platform:network.endpoints, or set internetEgress: true`}},
+		}, []string{`platform:workloads.web.internetEgress: the instances of web cannot reach ssmmessages (the session channel), ec2messages (the agent's command channel): add ssmmessages, ec2messages to platform:network.endpoints, or set internetEgress: true to reach them through the NAT gateway`}},
 		{"a load balancer not allowed into its target", func(t *testing.T) map[string]string {
 			v := validValues()
 			v["platform:workloads"] = `{"edge":{"kind":"alb","defaultTarget":"web"},"web":{"kind":"ec2","internetEgress":true,"ami":"ami-0abcdef1234567890"}}`
@@ -227,7 +227,9 @@ func TestParse_NATNoneAddsTheSessionManagerEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(c.Network.Endpoints, ","); got != "ec2messages,kms,logs,ssm,ssmmessages" {
+	// Session Manager's own three: this stack neither owns nor describes
+	// preferences that encrypt or log sessions.
+	if got := strings.Join(c.Network.Endpoints, ","); got != "ec2messages,ssm,ssmmessages" {
 		t.Errorf("endpoints %s", got)
 	}
 }

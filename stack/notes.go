@@ -1,5 +1,7 @@
 package stack
 
+import "github.com/acme/platform/access"
+
 // Notes are facts a reviewer should see with the plan that are neither
 // problems nor warnings: which physical zone each zone name is in this
 // account, and what the stack's choices do beyond the stack itself. The
@@ -9,5 +11,8 @@ func (pl *Platform) Notes() []string {
 	if n := pl.Design.zoneNote(); n != "" {
 		out = append(out, n)
 	}
+	cfg := pl.Design.Config
+	name := cfg.Name + "-sessions"
+	out = append(out, access.PreferencesImpact(cfg.Access.SessionManager, pl.Design.Env, access.SessionKeyAlias(name), access.SessionLogGroupName(name)))
 	return out
 }

@@ -374,7 +374,7 @@ func TestFleet_AContainerNeedsAWayToItsRegistry(t *testing.T) {
 		name, web, endpoints, want string
 	}{
 		{"ECR without its endpoints", `"container":{"image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1"}`, `["ssm","ssmmessages","ec2messages"]`,
-			"platform:workloads.web.internetEgress: the instances cannot pull their container image: add ecr.api and ecr.dkr"},
+			"platform:workloads.web.internetEgress: the instances of web cannot reach ecr.api (pulling the container image), ecr.dkr (pulling the container image): add ecr.api, ecr.dkr to platform:network.endpoints"},
 		{"a public image without NAT", `"container":{"image":"nginx:1.27"}`, `["ssm","ssmmessages","ec2messages","ecr.api","ecr.dkr"]`,
 			`platform:workloads.web.internetEgress: "nginx:1.27" is not in ECR`},
 		{"ECR with its endpoints", `"container":{"image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:1"}`, `["ssm","ssmmessages","ec2messages","ecr.api","ecr.dkr"]`, ""},

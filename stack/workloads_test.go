@@ -360,24 +360,39 @@ func TestAccess_ClientVPNAuthorizesOnlyTheIsolatedSubnets(t *testing.T) {
 	}
 }
 
+// Prod owns the account's preferences and encrypts and logs every session;
+// dev, in the same account, writes no document and its roles get prod's key
+// and log group, which its sessions then use.
 func TestAccess_SessionPreferencesEncryptAndLogSessions(t *testing.T) {
-	for _, s := range stacks {
-		t.Run(s.name, func(t *testing.T) {
-			g := run(t, s.name).Graph
-			docs := g.OfType("aws:ssm/document:Document")
-			if len(docs) != 1 || str(docs[0], "name") != "SSM-SessionManagerRunShell" || str(docs[0], "documentType") != "Session" {
-				t.Fatalf("session document %v", docs)
-			}
-			var content struct {
-				Inputs map[string]any `json:"inputs"`
-			}
-			if err := json.Unmarshal([]byte(str(docs[0], "content")), &content); err != nil {
-				t.Fatal(err)
-			}
-			if content.Inputs["cloudWatchEncryptionEnabled"] != true || content.Inputs["kmsKeyId"] == "" || content.Inputs["cloudWatchLogGroupName"] != s.name+"-sessions" && !strings.HasSuffix(fmt.Sprint(content.Inputs["cloudWatchLogGroupName"]), s.name+"-sessions") {
-				t.Errorf("preferences %v", content.Inputs)
-			}
-		})
+	g := run(t, "prod").Graph
+	docs := g.OfType("aws:ssm/document:Document")
+	if len(docs) != 1 || str(docs[0], "name") != "SSM-SessionManagerRunShell" || str(docs[0], "documentType") != "Session" || docs[0].ImportID != "" {
+		t.Fatalf("session document %v", docs)
+	}
+	var content struct {
+		Inputs map[string]any `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(str(docs[0], "content")), &content); err != nil {
+		t.Fatal(err)
+	}
+	if content.Inputs["cloudWatchEncryptionEnabled"] != true || content.Inputs["kmsKeyId"] == "" || content.Inputs["cloudWatchLogGroupName"] != "/platform/prod-sessions" {
+		t.Errorf("preferences %v", content.Inputs)
+	}
+
+	dev := run(t, "dev").Graph
+	if docs := dev.OfType("aws:ssm/document:Document"); len(docs) != 0 {
+		t.Fatalf("dev writes the account's preferences too: %v", docs)
+	}
+	policy := mustNamed(t, dev, "aws:iam/policy:Policy", "dev-sessions-session-channel")
+	doc := str(policy, "policy")
+	for _, want := range []string{
+		`"kms:ResourceAliases":"alias/prod-sessions"`,
+		`"Resource":"arn:aws:kms:us-east-1:111122223333:key/*"`,
+		`"arn:aws:logs:us-east-1:111122223333:log-group:/platform/prod-sessions:*"`,
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("dev's session policy lacks %s: %s", want, doc)
+		}
 	}
 }
 
@@ -403,6 +418,8 @@ func TestAccess_SessionManagerReachableInEveryNATMode(t *testing.T) {
 	for _, mode := range []string{"none", "single", "perAz"} {
 		t.Run(mode, func(t *testing.T) {
 			v := withNetwork(t, func(n map[string]any) { n["nat"] = mode; delete(n, "endpoints") })
+			// Owned preferences encrypt and log: the agent needs kms and logs too.
+			v["platform:access"] = `{"sessionManager":{"preferences":"own"}}`
 			res, err := offline.Run(&stack.File{Path: "nat-" + mode, Stack: "test", Values: v})
 			if err != nil {
 				t.Fatal(err)
