@@ -117,6 +117,12 @@ var breaks = map[string]struct {
 	"RDS.34": {func(b *builder) { b.set("my", "enabledCloudwatchLogsExports", list("error", "slowquery")) }, "my"},
 	"RDS.37": {func(b *builder) { b.set("pg", "enabledCloudwatchLogsExports", list()) }, "pg"},
 	"SSM.1":  {func(b *builder) { b.remove("web-role-ssm") }, "web-lt"},
+	"Backup.1": {func(b *builder) {
+		b.del("vault", "kmsKeyArn")
+		delete(b.get("vault").PropertyDependencies, "kmsKeyArn")
+	}, "vault"},
+	"KMS.4":  {func(b *builder) { b.set("data-key", "enableKeyRotation", false) }, "data-key"},
+	"RDS.26": {func(b *builder) { b.remove("sel-my") }, "my"},
 }
 
 func TestCatalogue_IDsUniqueSortedTitledAndEachHasABreakingCase(t *testing.T) {

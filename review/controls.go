@@ -142,6 +142,14 @@ var catalogue = []Control{
 	{ID: "RDS.37", Title: "Aurora PostgreSQL DB clusters should publish logs to CloudWatch Logs", Standard: StandardFSBP,
 		Checks: `every aurora-postgresql rds.Cluster lists "postgresql" in enabledCloudwatchLogsExports`, check: checkClusterLogs("aurora-postgresql", "postgresql")},
 
+	// AWS Backup and KMS (data protection)
+	{ID: "Backup.1", Title: "AWS Backup recovery points should be encrypted at rest", Standard: StandardFSBP,
+		Checks: "every backup.Vault sets kmsKeyArn, and every rds.Cluster a backup.Selection names sets storageEncrypted (an Aurora recovery point keeps its cluster's key)", check: checkRecoveryPointEncryption},
+	{ID: "KMS.4", Title: "AWS KMS key rotation should be enabled", Standard: StandardCISNISTPCI,
+		Checks: "every symmetric kms.Key sets enableKeyRotation true", check: checkKeyRotation},
+	{ID: "RDS.26", Title: "RDS DB instances should be protected by a backup plan", Standard: StandardNIST,
+		Checks: "every rds.Cluster (AWS Backup selects Aurora by cluster) is in the resources of a backup.Selection whose backup.Plan has a rule", check: checkClusterBackupPlan},
+
 	// Systems Manager
 	{ID: "SSM.1", Title: "Amazon EC2 instances should be managed by AWS Systems Manager", Standard: StandardFSBP,
 		Checks: "every ec2.Instance and ec2.LaunchTemplate has an iam.InstanceProfile whose iam.Role has AmazonSSMManagedInstanceCore attached", check: checkSSMManaged},

@@ -251,6 +251,16 @@ func cleanGraph() *builder {
 				"autoMinorVersionUpgrade": true, "availabilityZone": "us-east-1" + az}).link(n, "clusterIdentifier", c.name)
 		}
 	}
+	// The stack's data key, a vault encrypted with it, and a plan whose
+	// selections name both clusters.
+	b.add(tKMSKey, "data-key", "key-1", obj{"enableKeyRotation": true, "customerMasterKeySpec": "SYMMETRIC_DEFAULT"})
+	b.add(tBackupVault, "vault", "vault", obj{"name": "vault", "kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/key-1"}).link("vault", "kmsKeyArn", "data-key")
+	b.add(tBackupPlan, "plan", "plan-1", obj{"name": "plan", "rules": list(obj{"ruleName": "daily", "targetVaultName": "vault", "schedule": "cron(0 5 ? * * *)"})}).
+		link("plan", "rules", "vault")
+	for _, c := range []string{"pg", "my"} {
+		b.add(tBackupSelection, "sel-"+c, "sel-"+c, obj{"planId": "plan-1", "resources": list("arn:aws:rds:us-east-1:123456789012:cluster:" + c)}).
+			link("sel-"+c, "planId", "plan").link("sel-"+c, "resources", c)
+	}
 	b.add(tCacheRG, "cache", "cache", obj{"engine": "redis", "engineVersion": "5.0.6", "snapshotRetentionLimit": 7.0,
 		"automaticFailoverEnabled": true, "atRestEncryptionEnabled": true, "transitEncryptionEnabled": true,
 		"authToken": "a-token-of-sixteen-chars", "subnetGroupName": "cache-subnets", "autoMinorVersionUpgrade": true})

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/review"
 	"github.com/acme/platform/stack"
 )
 
@@ -408,5 +409,17 @@ func TestRestore_TheRestoredClusterIsIsolatedWithTheSameRules(t *testing.T) {
 	}
 	if got := ingressFrom(t, dg, "drill", "database"); !slices.Equal(got, []string{"checker tcp/5432-5432"}) {
 		t.Errorf("drill database ingress %v, want only the checker on 5432", got)
+	}
+}
+
+// The drill is a stack file like any other: it passes every compliance
+// control or accepts it with a written reason.
+func TestRestoreDrill_PassesOrAcceptsEveryControl(t *testing.T) {
+	drill := everyStack(t)["../examples/restore-drill/Pulumi.restore-drill.yaml"]
+	if drill == nil {
+		t.Fatal("no examples/restore-drill/Pulumi.restore-drill.yaml")
+	}
+	for _, r := range review.Failed(review.Evaluate(drill.Graph, drill.Platform.Design.Config.Compliance)) {
+		t.Errorf("%s %s fails and is not accepted: %v", r.ID, r.Title, r.Findings)
 	}
 }
