@@ -100,6 +100,9 @@ type Estimate struct {
 	NATModes []NATOption
 	// Usage lists the usage-based charges the total leaves out.
 	Usage []string
+	// Data is the data-protection cost: keys and backups (not in Monthly,
+	// which is the network and access layer).
+	Data *DataCost
 }
 
 // NAT modes, as platform:network.nat spells them.
@@ -226,6 +229,7 @@ func EstimateCost(g *sim.Graph, region string) (Estimate, error) {
 			break
 		}
 	}
+	e.Data = estimateData(v, p)
 	e.Usage = []string{
 		fmt.Sprintf("NAT gateway data processing %s/GB", p.NATGatewayPerGB.Rate()),
 		fmt.Sprintf("interface endpoint data processing %s/GB", p.InterfaceEndpointPerGB.Rate()),
@@ -305,6 +309,7 @@ func RenderCost(e Estimate) string {
 	if len(e.Usage) > 0 {
 		fmt.Fprintf(&b, "Not included (usage-based): %s.\n", strings.Join(e.Usage, "; "))
 	}
+	renderData(&b, e.Data, false)
 	return b.String()
 }
 
@@ -324,5 +329,6 @@ func RenderCostMarkdown(e Estimate) string {
 	if len(e.Usage) > 0 {
 		fmt.Fprintf(&b, "\nNot included (usage-based): %s.\n", strings.Join(e.Usage, "; "))
 	}
+	renderData(&b, e.Data, true)
 	return b.String()
 }

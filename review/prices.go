@@ -23,6 +23,18 @@ package review
 //     load balancers: https://aws.amazon.com/vpc/pricing/ ("Public IPv4
 //     Address" tab).
 //
+//   - AWS KMS customer-managed key, $1.00 per key per month (prorated by the
+//     hour); each automatic rotation adds $1.00 a month for the first and
+//     second rotation of a key, none after; $0.03 per 10,000 requests:
+//     https://aws.amazon.com/kms/pricing/
+//   - AWS Backup, Amazon Aurora snapshot backup storage $0.021 per GB-month
+//     (warm; the same in the disaster-recovery regions the stacks use):
+//     https://aws.amazon.com/backup/pricing/
+//   - ElastiCache backup storage $0.085 per GB-month:
+//     https://aws.amazon.com/elasticache/pricing/
+//   - Data transfer between regions (a copy to another region's vault)
+//     $0.02 per GB: https://aws.amazon.com/ec2/pricing/on-demand/ (data transfer)
+//
 // A month is 730 hours (365 days x 24 h / 12), as the AWS Pricing Calculator
 // counts it. A region missing here is an error, never a guess.
 
@@ -45,6 +57,13 @@ type Prices struct {
 	NetworkLoadBalancerHour     Money
 	PublicIPv4Hour              Money // Elastic IPs and load balancer addresses
 
+	// Data protection: monthly, not hourly.
+	KMSKeyMonth                Money // per customer-managed key
+	AuroraBackupGBMonth        Money // AWS Backup warm storage of Aurora snapshots
+	ElastiCacheSnapshotGBMonth Money
+	InterRegionTransferGB      Money
+	KMSRequests10k             Money // usage-based
+
 	// Usage-based: named in the report, not added to the fixed total.
 	NATGatewayPerGB                Money
 	InterfaceEndpointPerGB         Money
@@ -65,6 +84,12 @@ var priceTables = map[string]Prices{
 		ApplicationLoadBalancerHour: Dollars(0.0225),
 		NetworkLoadBalancerHour:     Dollars(0.0225),
 		PublicIPv4Hour:              Dollars(0.005),
+
+		KMSKeyMonth:                Dollars(1.00),
+		AuroraBackupGBMonth:        Dollars(0.021),
+		ElastiCacheSnapshotGBMonth: Dollars(0.085),
+		InterRegionTransferGB:      Dollars(0.02),
+		KMSRequests10k:             Dollars(0.03),
 
 		NATGatewayPerGB:                Dollars(0.045),
 		InterfaceEndpointPerGB:         Dollars(0.01),
