@@ -293,5 +293,8 @@ func (pl *Platform) Warnings() []string {
 		out = append(out, "platform:network.nat is single: losing its zone cuts every zone's egress; production uses perAz")
 	}
 	out = append(out, pl.Design.Warnings...)
+	if idle, err := pl.IdleNAT(); err == nil && idle != nil {
+		out = append(out, idle.Warning())
+	}
 	return out
 }
