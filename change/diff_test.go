@@ -436,7 +436,8 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:backup/vault:Vault aws:backup/vaultLockConfiguration:VaultLockConfiguration aws:backup/plan:Plan
 	aws:backup/selection:Selection pulumi:providers:aws
 	aws:scheduler/schedule:Schedule aws:sqs/queue:Queue aws:sqs/queuePolicy:QueuePolicy
-	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification`)
+	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification
+	aws:elasticache/user:User aws:elasticache/userGroup:UserGroup aws:ssm/parameter:Parameter`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

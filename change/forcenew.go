@@ -579,6 +579,29 @@ var Rules = map[string]Rule{
 			"": "keep the group and change its subnetIds (in place); a new group means a new replication group",
 		},
 	},
+	"aws:elasticache/user:User": {
+		// The stored copy (an SDKv2 file of the v5 line) marks engine and
+		// user_name ForceNew and never updates user_id; later files add
+		// ForceNew on user_id. Access strings and authentication modes update
+		// in place (ModifyUser).
+		Source:   "elasticache/user.go",
+		Verified: true,
+		ForceNew: []string{"engine", "userId", "userName"},
+		Sets:     []string{"passwords"},
+	},
+	"aws:elasticache/userGroup:UserGroup": {
+		// Membership changes are one ModifyUserGroup (UserIdsToAdd/Remove).
+		Source:   "elasticache/user_group.go",
+		Verified: true,
+		ForceNew: []string{"engine", "userGroupId"},
+		Sets:     []string{"userIds"},
+	},
+	"aws:ssm/parameter:Parameter": {
+		// A value, type, tier or description change is a PutParameter with
+		// Overwrite; only a new name is a new parameter.
+		Source:   "ssm/parameter.go",
+		ForceNew: []string{"name"},
+	},
 	"aws:secretsmanager/secret:Secret": {
 		Source:   "secretsmanager/secret.go",
 		Verified: true,

@@ -79,6 +79,8 @@ func TestScenarioAddAndRemoveOneWorkload(t *testing.T) {
 	}
 }
 
+// An edge to a data store opens the port, grants the identity and wires the
+// environment, and removing it takes all three back; nothing else changes.
 func TestScenarioAddAndRemoveOneEdge(t *testing.T) {
 	addEdge := func(v map[string]string) {
 		editJSON(t, v, "platform:security", func(s map[string]any) {
@@ -86,15 +88,26 @@ func TestScenarioAddAndRemoveOneEdge(t *testing.T) {
 			allow["cache"] = append(allow["cache"].([]any), map[string]any{"from": []any{"nightly"}, "reason": "job locks"})
 		})
 	}
+	edge := []string{
+		tIngressRule + " prod-sg-cache-in-nightly-tcp-6379", tEgressRule + " prod-sg-nightly-out-cache-tcp-6379",
+		"aws:iam/rolePolicy:RolePolicy prod-nightly-job-reach-cache", "aws:elasticache/user:User prod-cache-u-nightly",
+	}
+	// A job definition is revisioned: its new environment (CACHE_HOST, ...)
+	// is a new revision, which is what Batch calls an update.
+	revision := []string{"aws:batch/jobDefinition:JobDefinition prod-nightly"}
+	members := []string{"aws:elasticache/userGroup:UserGroup prod-cache"}
+
 	add := scenario(t, addEdge)
-	wantNoReplacements(t, add)
-	wantAdded(t, add, tIngressRule+" prod-sg-cache-in-nightly-tcp-6379", tEgressRule+" prod-sg-nightly-out-cache-tcp-6379")
+	wantNamed(t, add, Replaced, revision...)
+	wantNamed(t, add, Updated, members...)
+	wantAdded(t, add, edge...)
 	wantRemoved(t, add)
 
 	remove := undo(t, addEdge)
-	wantNoReplacements(t, remove)
+	wantNamed(t, remove, Replaced, revision...)
+	wantNamed(t, remove, Updated, members...)
 	wantAdded(t, remove)
-	wantRemoved(t, remove, tIngressRule+" prod-sg-cache-in-nightly-tcp-6379", tEgressRule+" prod-sg-nightly-out-cache-tcp-6379")
+	wantRemoved(t, remove, edge...)
 }
 
 // Reordering every list a stack file holds changes nothing at all.

@@ -81,6 +81,12 @@ type Database struct {
 	// Secrets Manager only).
 	StorageKeyARN pulumi.StringInput
 	SecretKeyARN  pulumi.StringInput
+	// ClusterResourceID names the cluster in rds-db:connect ARNs (IAM
+	// authentication): the resource id, not the identifier.
+	ClusterResourceID pulumi.StringOutput
+	// DatabaseName and Auth are the spec's, for the consumers' environment.
+	DatabaseName string
+	Auth         string
 }
 
 // auroraParameters are the cluster parameters the platform always sets: TLS
@@ -327,6 +333,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.Port = d.Cluster.Port
 	d.ARN = d.Cluster.Arn
 	d.SecretARN = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	d.ClusterResourceID = d.Cluster.ClusterResourceId
+	d.DatabaseName, d.Auth = s.DatabaseName, s.Auth
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"endpoint":       d.Endpoint,
 		"readerEndpoint": d.ReaderEndpoint,

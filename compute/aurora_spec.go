@@ -29,6 +29,14 @@ var (
 // encrypted, TLS-only, with its master password managed by Secrets Manager.
 type AuroraSpec struct {
 	Kind Kind `json:"kind"`
+	// StoreSpec says how consumers authenticate (auth: secret | iam) and
+	// names their environment values (envPrefix).
+	StoreSpec
+	// IAMUsers names, per consumer, the database user it logs in as with auth:
+	// iam; default the consumer's name with underscores (api-v2 -> api_v2).
+	// Each user needs a one-time grant inside the database: the plan and the
+	// network rules document print the statements.
+	IAMUsers map[string]string `json:"iamUsers,omitempty"`
 	// Engine is aurora-postgresql or aurora-mysql. Required.
 	Engine string `json:"engine"`
 	// EngineVersion, e.g. 16.4 (aurora-postgresql) or 8.0.mysql_aurora.3.08.0
@@ -85,6 +93,9 @@ const (
 )
 
 func (s *AuroraSpec) defaults(name string, has func(...string) bool) {
+	if !has("auth") {
+		s.Auth = AuthSecret
+	}
 	if !has("instanceClass") {
 		s.InstanceClass = DefaultInstanceClass
 	}
@@ -126,6 +137,7 @@ func DefaultAuroraPort(engine string) int {
 }
 
 func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
+	s.StoreSpec.validate(k, KindAurora, s.Engine, s.EngineVersion, p)
 	switch s.Engine {
 	case EngineAuroraPostgres:
 		if s.EngineVersion == "" {

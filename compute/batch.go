@@ -25,6 +25,9 @@ type BatchJobArgs struct {
 	Grants []Grant
 	// LogKMSKeyARN encrypts the log group (the stack's logs key).
 	LogKMSKeyARN pulumi.StringInput
+	// Wiring is the job's environment beyond its own config: where the stores
+	// it reaches are, and secrets Batch injects at start.
+	Wiring Wiring
 
 	Env     awsenv.Env
 	Protect bool
@@ -69,6 +72,9 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 		return nil, fmt.Errorf("compute.NewBatchJob(%q): PrivateSubnetIDs and SecurityGroupID are required", name)
 	case s.Image == "" || !ok || !FargateMemoryOK(units, s.Memory) || float64(s.MaxVcpus) < s.Vcpu:
 		return nil, fmt.Errorf("compute.NewBatchJob(%q): the spec is not valid; run Config.Validate first", name)
+	}
+	if err := args.Wiring.check(KindBatch, s.Environment); err != nil {
+		return nil, fmt.Errorf("compute.NewBatchJob(%q): %w", name, err)
 	}
 	b := &BatchJob{}
 	if err := ctx.RegisterComponentResource("platform:compute:BatchJob", name, b, opts...); err != nil {
@@ -126,9 +132,9 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 		return nil, err
 	}
 
-	props := pulumi.All(b.ExecutionRole.Arn, b.JobRole.Arn).ApplyT(func(v []any) (string, error) {
-		return containerProperties(args.Workload, s, env.Region, logGroupName, v[0].(string), v[1].(string))
-	}).(pulumi.StringOutput)
+	props := args.Wiring.resolve(s.Environment, []any{b.ExecutionRole.Arn, b.JobRole.Arn}, func(r resolved, roles []any) (string, error) {
+		return containerProperties(args.Workload, s, env.Region, logGroupName, roles[0].(string), roles[1].(string), r)
+	})
 	b.JobDefinition, err = batch.NewJobDefinition(ctx, name, &batch.JobDefinitionArgs{
 		Type:                 pulumi.String("container"),
 		PlatformCapabilities: pulumi.StringArray{pulumi.String("FARGATE")},
@@ -172,7 +178,7 @@ func NewBatchJob(ctx *pulumi.Context, name string, args *BatchJobArgs, opts ...p
 
 // containerProperties is the job definition's container: image, command,
 // size, roles, no public IP, the latest Fargate platform and awslogs.
-func containerProperties(workload string, s BatchSpec, region, logGroup, execRole, jobRole string) (string, error) {
+func containerProperties(workload string, s BatchSpec, region, logGroup, execRole, jobRole string, r resolved) (string, error) {
 	p := map[string]any{
 		"image": s.Image,
 		"resourceRequirements": []any{
@@ -194,6 +200,13 @@ func containerProperties(workload string, s BatchSpec, region, logGroup, execRol
 	}
 	if len(s.Command) > 0 {
 		p["command"] = s.Command
+	}
+	if len(r.Env) > 0 {
+		p["environment"] = pairs(r.Env, "value")
+	}
+	if len(r.Secrets) > 0 {
+		// Fetched by the execution role when the job starts.
+		p["secrets"] = pairs(r.Secrets, "valueFrom")
 	}
 	b, err := json.Marshal(p)
 	return string(b), err

@@ -23,10 +23,17 @@ var (
 )
 
 // CacheSpec is an ElastiCache replication group (Redis OSS or Valkey) in the
-// isolated subnets (kind: cache), encrypted in transit and at rest, with an
-// auth token kept in Secrets Manager.
+// isolated subnets (kind: cache), encrypted in transit and at rest; clients
+// authenticate as IAM-enabled ElastiCache users or with an auth token kept in
+// Secrets Manager.
 type CacheSpec struct {
 	Kind Kind `json:"kind"`
+	// StoreSpec says how consumers authenticate (auth: iam | secret) and
+	// names their environment values (envPrefix). With iam (the default where
+	// the engine supports it) the stack creates one ElastiCache user per
+	// consumer and no token exists; with secret the cache has one auth token,
+	// kept in Secrets Manager.
+	StoreSpec
 	// Engine is redis or valkey. Required.
 	Engine string `json:"engine"`
 	// EngineVersion, e.g. 7.1 (redis) or 8.0 (valkey). Required.
@@ -53,6 +60,12 @@ type CacheSpec struct {
 }
 
 func (s *CacheSpec) defaults(has func(...string) bool) {
+	if !has("auth") {
+		s.Auth = AuthSecret
+		if CacheSupportsIAM(s.Engine, s.EngineVersion) {
+			s.Auth = AuthIAM
+		}
+	}
 	if !has("nodeType") {
 		s.NodeType = DefaultNodeType
 	}
@@ -74,6 +87,7 @@ func (s *CacheSpec) defaults(has func(...string) bool) {
 }
 
 func (s CacheSpec) validate(k string, v ValidateContext, p *problems.List) {
+	s.StoreSpec.validate(k, KindCache, s.Engine, s.EngineVersion, p)
 	switch s.Engine {
 	case "redis", "valkey":
 	case "":

@@ -216,8 +216,9 @@ type ValidateContext struct {
 	// HasPublicTier and HasIsolatedTier say which tiers the network has.
 	HasPublicTier   bool
 	HasIsolatedTier bool
-	// Region is aws:region: a store restored from a snapshot must name one of
-	// this region, and so must a queue a lambda polls.
+	// Region is aws:region ("" when unknown): a store restored from a snapshot
+	// must name one of this region, and so must a queue a lambda polls; ARNs
+	// in permissions must be in its partition.
 	Region string
 	// Now is when a restore's point in time must not be after; zero means the
 	// clock's time.
@@ -273,6 +274,14 @@ func (c Config) InternetEgress(name string) bool {
 func (c Config) LegacyGroups(name string) []string {
 	if rs := c[name].runtimeSpec(); rs != nil {
 		return rs.LegacySecurityGroups
+	}
+	return nil
+}
+
+// Permissions returns the AWS resources a compute workload declares it uses.
+func (c Config) Permissions(name string) map[string]Permission {
+	if rs := c[name].runtimeSpec(); rs != nil {
+		return rs.Permissions
 	}
 	return nil
 }
@@ -336,7 +345,7 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 			}
 		}
 		if rs := w.runtimeSpec(); rs != nil {
-			rs.validate(k, p)
+			rs.validate(k, w.Kind, v, p)
 		}
 		switch {
 		case w.ALB != nil:

@@ -63,7 +63,9 @@ func TestDecode_AppliesTheDocumentedDefaultsToAbsentKeys(t *testing.T) {
 	  "job": {"kind": "batch", "image": "i"},
 	  "my-db": {"kind": "aurora", "engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.08.0"},
 	  "kv": {"kind": "cache", "engine": "redis", "engineVersion": "7.1"},
-	  "kv0": {"kind": "cache", "engine": "redis", "engineVersion": "7.1", "replicas": 0}
+	  "kv0": {"kind": "cache", "engine": "redis", "engineVersion": "7.1", "replicas": 0},
+	  "kv6": {"kind": "cache", "engine": "redis", "engineVersion": "6.2"},
+	  "vk71": {"kind": "cache", "engine": "valkey", "engineVersion": "7.1"}
 	}`, devCtx)
 	tests := []struct {
 		name      string
@@ -75,9 +77,11 @@ func TestDecode_AppliesTheDocumentedDefaultsToAbsentKeys(t *testing.T) {
 		{"ecs", *c["svc"].ECS, ECSSpec{Kind: "ecs", Port: 8080, Image: "i", CPU: 256, Memory: 512, DesiredCount: 2, HealthCheckPath: "/", LogRetentionDays: 30}},
 		{"lambda", *c["fn"].Lambda, LambdaSpec{Kind: "lambda", Runtime: "nodejs22.x", Handler: "index.handler", Code: LambdaCode{Archive: "testdata/fn.zip"}, MemoryMb: 256, TimeoutSeconds: 30, LogRetentionDays: 30}},
 		{"batch", *c["job"].Batch, BatchSpec{Kind: "batch", Image: "i", Vcpu: 1, Memory: 2048, MaxVcpus: 16, LogRetentionDays: 30}},
-		{"aurora", *c["my-db"].Aurora, AuroraSpec{Kind: "aurora", Engine: "aurora-mysql", EngineVersion: "8.0.mysql_aurora.3.08.0", InstanceClass: "db.r6g.large", Instances: 2, DatabaseName: "my_db", MasterUsername: "dbadmin", BackupRetentionDays: 14, Port: 3306, LogRetentionDays: 30, ApplyImmediately: true}},
-		{"cache", *c["kv"].Cache, CacheSpec{Kind: "cache", Engine: "redis", EngineVersion: "7.1", NodeType: "cache.t4g.small", Replicas: 1, AutomaticFailover: true, SnapshotRetentionDays: 7, Port: 6379, ApplyImmediately: true}},
+		{"aurora", *c["my-db"].Aurora, AuroraSpec{Kind: "aurora", StoreSpec: StoreSpec{Auth: "secret"}, Engine: "aurora-mysql", EngineVersion: "8.0.mysql_aurora.3.08.0", InstanceClass: "db.r6g.large", Instances: 2, DatabaseName: "my_db", MasterUsername: "dbadmin", BackupRetentionDays: 14, Port: 3306, LogRetentionDays: 30, ApplyImmediately: true}},
+		{"cache", *c["kv"].Cache, CacheSpec{Kind: "cache", StoreSpec: StoreSpec{Auth: "iam"}, Engine: "redis", EngineVersion: "7.1", NodeType: "cache.t4g.small", Replicas: 1, AutomaticFailover: true, SnapshotRetentionDays: 7, Port: 6379, ApplyImmediately: true}},
 		{"cache without replicas has no failover", c["kv0"].Cache.AutomaticFailover, false},
+		{"redis before 7.0 has no IAM authentication, so its default is the secret", c["kv6"].Cache.Auth, AuthSecret},
+		{"valkey before 7.2 has no IAM authentication either", c["vk71"].Cache.Auth, AuthSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { equal(t, tt.name, tt.got, tt.want) })
@@ -96,7 +100,7 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 		{"a misspelt key of the kind", `{"web": {"kind": "ec2", "instanceTyp": "t3.micro"}}`, devCtx,
 			`platform:workloads.web.instanceTyp: unknown key; did you mean "instanceType"?`},
 		{"a key another kind has", `{"fn": {"kind": "lambda", "runtime": "python3.13", "handler": "h", "code": {"archive": "testdata/a.zip"}, "port": 80}}`, devCtx,
-			`platform:workloads.fn.port: unknown key; known keys: code, environment, handler, internetEgress, kind, legacySecurityGroups, logRetentionDays, memoryMb, reservedConcurrency, runtime, scaling, schedule, timeoutSeconds, triggers`},
+			`platform:workloads.fn.port: unknown key; known keys: code, environment, handler, internetEgress, kind, legacySecurityGroups, logRetentionDays, memoryMb, permissions, reservedConcurrency, runtime, scaling, schedule, timeoutSeconds, triggers`},
 		{"an unknown kind", `{"x": {"kind": "rds"}}`, devCtx,
 			`platform:workloads.x.kind: "rds" is not a workload kind; use alb, ec2, ecs, lambda, batch, aurora or cache`},
 		{"no kind", `{"x": {"image": "i"}}`, devCtx,

@@ -123,6 +123,9 @@ type ServiceArgs struct {
 	Grants []Grant
 	// LogKMSKeyARN encrypts the log group (the stack's logs key).
 	LogKMSKeyARN pulumi.StringInput
+	// Wiring is the container's environment beyond its own config: where the
+	// stores it reaches are, and secrets ECS injects at start.
+	Wiring Wiring
 
 	Env     awsenv.Env
 	Protect bool
@@ -167,6 +170,9 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	case s.Image == "" || !FargateMemoryOK(s.CPU, s.Memory) || s.DesiredCount < 1 || s.Port < 1:
 		return nil, fmt.Errorf("compute.NewService(%q): the spec is not valid; run Config.Validate first", name)
 	}
+	if err := args.Wiring.check(KindECS, s.Environment); err != nil {
+		return nil, fmt.Errorf("compute.NewService(%q): %w", name, err)
+	}
 	svc := &Service{}
 	if err := ctx.RegisterComponentResource("platform:compute:Service", name, svc, opts...); err != nil {
 		return nil, err
@@ -197,10 +203,9 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	svc.ExecutionRole, svc.TaskRole, svc.LogGroup = rt.ExecutionRole, rt.Role, rt.LogGroup
 	logGroupName := rt.LogGroupName
 
-	containers, err := containerDefinitions(args.Workload, s, env.Region, logGroupName)
-	if err != nil {
-		return nil, err
-	}
+	containers := args.Wiring.resolve(s.Environment, nil, func(r resolved, _ []any) (string, error) {
+		return containerDefinitions(args.Workload, s, env.Region, logGroupName, r)
+	})
 	svc.TaskDefinition, err = ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(name),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
@@ -209,7 +214,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		Memory:                  pulumi.String(fmt.Sprint(s.Memory)),
 		ExecutionRoleArn:        svc.ExecutionRole.Arn,
 		TaskRoleArn:             svc.TaskRole.Arn,
-		ContainerDefinitions:    pulumi.String(containers),
+		ContainerDefinitions:    containers,
 		Tags:                    tg.Named(name),
 	}, parent)
 	if err != nil {
@@ -289,12 +294,9 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 }
 
 // containerDefinitions is the task's one container: the image, its port, its
-// environment and awslogs to the service's log group.
-func containerDefinitions(container string, s ECSSpec, region, logGroup string) (string, error) {
-	var env []map[string]string
-	for _, k := range sortedKeys(s.Environment) {
-		env = append(env, map[string]string{"name": k, "value": s.Environment[k]})
-	}
+// environment (its own and its connections'), the secrets ECS injects, and
+// awslogs to the service's log group.
+func containerDefinitions(container string, s ECSSpec, region, logGroup string, r resolved) (string, error) {
 	def := map[string]any{
 		"name":                   container,
 		"image":                  s.Image,
@@ -312,8 +314,13 @@ func containerDefinitions(container string, s ECSSpec, region, logGroup string) 
 			},
 		},
 	}
-	if len(env) > 0 {
-		def["environment"] = env
+	if len(r.Env) > 0 {
+		def["environment"] = pairs(r.Env, "value")
+	}
+	if len(r.Secrets) > 0 {
+		// Fetched by the execution role when the task starts; only the
+		// references are in the task definition.
+		def["secrets"] = pairs(r.Secrets, "valueFrom")
 	}
 	b, err := json.Marshal([]any{def})
 	return string(b), err

@@ -40,8 +40,6 @@ type ECSSpec struct {
 	HealthCheckPath string `json:"healthCheckPath"`
 	// LogRetentionDays keeps the container logs; a CloudWatch retention value, default 30.
 	LogRetentionDays int `json:"logRetentionDays"`
-	// Environment sets the container's environment variables (not for secrets).
-	Environment map[string]string `json:"environment,omitempty"`
 	// Scaling, when present, lets Application Auto Scaling move the task
 	// count between minCount and maxCount on CPU, memory and requests per
 	// target; desiredCount is then only the starting count.
@@ -78,5 +76,4 @@ func (s ECSSpec) validate(k string, p *problems.List) {
 	atLeastOne(p, k+".desiredCount", s.DesiredCount)
 	checkHealthPath(p, k+".healthCheckPath", s.HealthCheckPath)
 	checkRetention(p, k+".logRetentionDays", s.LogRetentionDays)
-	checkEnvironment(p, k+".environment", s.Environment)
 }

@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/internal/awsenv"
+	"github.com/acme/platform/internal/tags"
 )
 
 // AMI parameters: the latest Amazon Linux 2023 image in AWS's public SSM
@@ -50,6 +53,13 @@ type FleetArgs struct {
 	// Grants are the instance role's permissions beyond Session Manager, one
 	// inline policy each.
 	Grants []Grant
+	// Wiring is the instances' settings beyond the fleet's own environment:
+	// where the stores it reaches are, and secrets' ARNs. With either, every
+	// value becomes an SSM parameter under ConfigPath, the role may read that
+	// path, and the instances load it at boot into /etc/platform/env.
+	Wiring Wiring
+	// ConfigPath is the SSM path of the settings, see compute.ConfigPath.
+	ConfigPath string
 
 	Env     awsenv.Env
 	Protect bool
@@ -71,7 +81,9 @@ type Fleet struct {
 	// Role is the instance role: Session Manager and FleetArgs.Grants.
 	Role *iam.Role
 	// Runtime owns the role and its grants.
-	Runtime         *Runtime
+	Runtime *Runtime
+	// ConfigPath is where the instances' settings are in SSM ("" when none).
+	ConfigPath      string
 	InstanceProfile *iam.InstanceProfile
 	LaunchTemplate  *ec2.LaunchTemplate
 	Group           *autoscaling.Group
@@ -109,6 +121,13 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	case s.MinSize < 1 || s.MaxSize < s.MinSize || s.DesiredCapacity < s.MinSize || s.DesiredCapacity > s.MaxSize || s.RootVolumeGiB < 8 || s.InstanceType == "":
 		return nil, fmt.Errorf("compute.NewFleet(%q): the spec is not valid; run Config.Validate first", name)
 	}
+	if err := args.Wiring.check(KindEC2, s.Environment); err != nil {
+		return nil, fmt.Errorf("compute.NewFleet(%q): %w", name, err)
+	}
+	settings := len(s.Environment)+len(args.Wiring.Env) > 0
+	if settings && !strings.HasPrefix(args.ConfigPath, "/") {
+		return nil, fmt.Errorf("compute.NewFleet(%q): ConfigPath is required with settings; see compute.ConfigPath", name)
+	}
 	f := &Fleet{}
 	if err := ctx.RegisterComponentResource("platform:compute:Fleet", name, f, opts...); err != nil {
 		return nil, err
@@ -118,12 +137,16 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 
 	// EC2 does not pass aws:SourceAccount when it assumes an instance role, so
 	// the trust policy cannot carry that condition.
+	grants := args.Grants
+	if settings {
+		grants = append(grants, configGrant(args.Env, args.ConfigPath))
+	}
 	rt, err := newRuntime(ctx, name, runtimeArgs{
 		Workload: args.Workload, Kind: KindEC2, Service: "ec2.amazonaws.com",
 		RoleSuffix:      "role",
 		RoleDescription: "Instance role of " + args.Workload + ": Session Manager only; attach more to grant access",
 		Managed:         map[string]string{"ssm": SSMManagedPolicy},
-		Grants:          append(s.artifactGrant(args.Env), args.Grants...),
+		Grants:          append(s.artifactGrant(args.Env), grants...),
 		Env:             args.Env, Tags: tg,
 	}, parent)
 	if err != nil {
@@ -142,8 +165,19 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("compute.NewFleet(%q): %w", name, err)
 	}
+	var params []pulumi.Resource
+	if settings {
+		if params, err = settingParameters(ctx, name, args.ConfigPath, s.Environment, args.Wiring, tg, parent); err != nil {
+			return nil, err
+		}
+		f.ConfigPath = args.ConfigPath
+	}
 	var userData pulumi.StringPtrInput
-	if script := s.userDataScript(); script != "" {
+	script := s.userDataScript(settings)
+	if settings {
+		script = withEnvLoader(envLoader(args.Env.Region, args.ConfigPath), script)
+	}
+	if script != "" {
 		userData = pulumi.String(base64.StdEncoding.EncodeToString([]byte(script)))
 	}
 	launchTags := withDefaults(args.DefaultTags, tg.Named(name))
@@ -235,11 +269,12 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		Tags: groupTags,
 	}, append([]pulumi.ResourceOption{
 		parent,
-		// Instances launch as soon as the group exists and register with Session
-		// Manager and use their grants at boot; the launch template holds only
-		// the instance profile, not the role's policies, so nothing else makes
-		// the group wait for them.
-		pulumi.DependsOn(rt.Ready())},
+		// Instances launch as soon as the group exists, register with Session
+		// Manager, load their settings from SSM and use their grants at boot; the
+		// launch template holds only the instance profile and the path, not the
+		// role's policies or the parameters, so nothing else makes the group
+		// wait for them.
+		pulumi.DependsOn(append(rt.Ready(), params...))},
 		// With scaling on, the scaler owns the instance count.
 		scalingIgnore(scaling, "desiredCapacity")...)...)
 	if err != nil {
@@ -272,4 +307,43 @@ func withDefaults(defaults map[string]string, own pulumi.StringMap) pulumi.Strin
 		out[k] = v
 	}
 	return out
+}
+
+// configGrant lets the instances read their settings: the path itself (for
+// GetParametersByPath) and every parameter under it, nothing else.
+func configGrant(env awsenv.Env, path string) Grant {
+	base := env.ARN("ssm", env.Region, "parameter"+strings.TrimSuffix(path, "/"))
+	return Grant{Key: "config", Reason: "read its settings under " + path,
+		Statements: []Statement{{Sid: "ReadSettings",
+			Actions:   []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
+			Resources: []pulumi.StringInput{pulumi.String(base), pulumi.String(base + "/*")}}}}
+}
+
+// settingParameters writes each setting as a String parameter <path><NAME>.
+// None is a secret: secrets stay in Secrets Manager and only their ARNs are
+// settings.
+func settingParameters(ctx *pulumi.Context, name, path string, own map[string]string, w Wiring, tg tags.Set, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	values := map[string]pulumi.StringInput{}
+	for k, v := range own {
+		values[k] = pulumi.String(v)
+	}
+	for k, v := range w.Env {
+		values[k] = v
+	}
+	var out []pulumi.Resource
+	for _, k := range sortedKeys(values) {
+		p, err := ssm.NewParameter(ctx, name+"-env-"+k, &ssm.ParameterArgs{
+			Name:        pulumi.String(path + k),
+			Type:        pulumi.String("String"),
+			Tier:        pulumi.String("Standard"),
+			Value:       values[k],
+			Description: pulumi.String("Setting " + k + " of " + name),
+			Tags:        tg.Named(path + k),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -89,8 +89,8 @@ func (s EC2Spec) validateApp(k string, p *problems.List) {
 	if s.MinHealthyPercentage < 0 || s.MinHealthyPercentage > 100 {
 		p.Add(k+".minHealthyPercentage", "must be between 0 and 100, got %d", s.MinHealthyPercentage)
 	}
-	if n := len(s.userDataScript()); n > 16*1024*3/4 {
-		p.Add(k+".container", "the generated user data is %d bytes; EC2 accepts 16 KiB after base64 encoding", n)
+	if n := len(s.userDataScript(false)); n > 16*1024*3/4-UserDataReserve {
+		p.Add(k+".container", "the generated user data is %d bytes; EC2 accepts 16 KiB after base64 encoding, and the platform keeps %d bytes for loading the fleet's settings", n, UserDataReserve)
 	}
 }
 
@@ -124,12 +124,20 @@ func (s EC2Spec) imageID(ctx *pulumi.Context) (string, error) {
 
 // userDataScript is what the instances run at first boot: the configured
 // script, or for a container the systemd unit that runs it.
-func (s EC2Spec) userDataScript() string {
+//
+// With settings (the fleet's environment and connections, loaded from SSM to
+// /etc/platform/env before this runs) the container gets them too.
+func (s EC2Spec) userDataScript(settings bool) string {
 	c := s.Container
 	if c == nil {
 		return s.UserData
 	}
+
 	unit := "app"
+	envFiles := "--env-file /etc/" + unit + ".env"
+	if settings {
+		envFiles = "--env-file /etc/platform/env " + envFiles
+	}
 	var login string
 	if m := ecrImage.FindStringSubmatch(c.Image); m != nil {
 		registry := strings.SplitN(c.Image, "/", 2)[0]
@@ -165,7 +173,7 @@ RestartSec=5
 TimeoutStartSec=900
 ExecStartPre=-/usr/bin/docker rm -f %[2]s
 %[4]sExecStartPre=/usr/bin/docker pull %[1]s
-ExecStart=/usr/bin/docker run --rm --name %[2]s --env-file /etc/%[2]s.env -p %[5]d:%[6]d %[1]s
+ExecStart=/usr/bin/docker run --rm --name %[2]s %[7]s -p %[5]d:%[6]d %[1]s
 ExecStop=/usr/bin/docker stop %[2]s
 
 [Install]
@@ -173,7 +181,7 @@ WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
 systemctl enable --now %[2]s.service
-`, c.Image, unit, env.String(), login, s.Port, c.Port)
+`, c.Image, unit, env.String(), login, s.Port, c.Port, envFiles)
 }
 
 // artifactGrant lets the instance role read what the fleet runs: the ECR

@@ -29,6 +29,10 @@ type FunctionArgs struct {
 	Grants []Grant
 	// LogKMSKeyARN encrypts the log group (the stack's logs key).
 	LogKMSKeyARN pulumi.StringInput
+	// Wiring is the function's environment beyond its own config: where the
+	// stores it reaches are, and the ARNs of secrets it fetches itself
+	// (Lambda injects none).
+	Wiring Wiring
 
 	Env     awsenv.Env
 	Protect bool
@@ -81,6 +85,9 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, fmt.Errorf("compute.NewFunction(%q): the spec is not valid; run Config.Validate first", name)
 	case len(name) > 64:
 		return nil, fmt.Errorf("compute.NewFunction(%q): a function name has at most 64 characters", name)
+	}
+	if err := args.Wiring.check(KindLambda, s.Environment); err != nil {
+		return nil, fmt.Errorf("compute.NewFunction(%q): %w", name, err)
 	}
 	fn := &Function{}
 	if err := ctx.RegisterComponentResource("platform:compute:Function", name, fn, opts...); err != nil {
@@ -142,8 +149,8 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	if s.ReservedConcurrency != nil {
 		fa.ReservedConcurrentExecutions = pulumi.Int(*s.ReservedConcurrency)
 	}
-	if len(s.Environment) > 0 {
-		fa.Environment = &lambda.FunctionEnvironmentArgs{Variables: pulumi.ToStringMap(s.Environment)}
+	if vars := functionEnvironment(s.Environment, args.Wiring); len(vars) > 0 {
+		fa.Environment = &lambda.FunctionEnvironmentArgs{Variables: vars}
 	}
 	fn.Function, err = lambda.NewFunction(ctx, name, fa,
 		parent,
@@ -194,4 +201,16 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, err
 	}
 	return fn, nil
+}
+
+// functionEnvironment is the function's own environment and its wiring.
+func functionEnvironment(own map[string]string, w Wiring) pulumi.StringMap {
+	vars := pulumi.StringMap{}
+	for k, v := range own {
+		vars[k] = pulumi.String(v)
+	}
+	for k, v := range w.Env {
+		vars[k] = v
+	}
+	return vars
 }

@@ -42,8 +42,6 @@ type LambdaSpec struct {
 	ReservedConcurrency *int `json:"reservedConcurrency,omitempty"`
 	// LogRetentionDays keeps the function's logs; a CloudWatch retention value, default 30.
 	LogRetentionDays int `json:"logRetentionDays"`
-	// Environment sets the function's environment variables (not for secrets).
-	Environment map[string]string `json:"environment,omitempty"`
 	// Schedule, when present, invokes the function on a cron or rate expression.
 	Schedule *ScheduleSpec `json:"schedule,omitempty"`
 	// Triggers invoke the function for events: messages of an SQS queue or
@@ -117,5 +115,4 @@ func (s LambdaSpec) validate(k string, p *problems.List) {
 		p.Add(k+".reservedConcurrency", "must be 0 or more, got %d; leave it out for unreserved concurrency", *s.ReservedConcurrency)
 	}
 	checkRetention(p, k+".logRetentionDays", s.LogRetentionDays)
-	checkEnvironment(p, k+".environment", s.Environment)
 }

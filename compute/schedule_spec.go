@@ -122,13 +122,11 @@ const DefaultSQSBatchSize = 10
 func (s SQSTrigger) Batch() int { return orInt(s.BatchSize, DefaultSQSBatchSize) }
 
 var (
-	rateExpr   = regexp.MustCompile(`^rate\(\s*([0-9]+)\s+([a-z]+)\s*\)$`)
-	cronExpr   = regexp.MustCompile(`^cron\((.*)\)$`)
-	atExpr     = regexp.MustCompile(`^at\(([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\)$`)
-	sqsARN     = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
-	kmsKeyARN  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9-]{36}$`)
-	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	s3Event    = regexp.MustCompile(`^s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ObjectTagging|ObjectAcl|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ReducedRedundancyLostObject)(:[A-Za-z*]+)?$`)
+	rateExpr = regexp.MustCompile(`^rate\(\s*([0-9]+)\s+([a-z]+)\s*\)$`)
+	cronExpr = regexp.MustCompile(`^cron\((.*)\)$`)
+	atExpr   = regexp.MustCompile(`^at\(([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\)$`)
+	sqsARN   = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
+	s3Event  = regexp.MustCompile(`^s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ObjectTagging|ObjectAcl|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ReducedRedundancyLostObject)(:[A-Za-z*]+)?$`)
 )
 
 // ValidateExpression checks a Scheduler expression and returns why it is

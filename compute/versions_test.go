@@ -121,7 +121,7 @@ func TestClusterIdentifier_IsCheckedAgainstRDSRules(t *testing.T) {
 	} {
 		t.Run(tt.id, func(t *testing.T) {
 			var p problems.List
-			s := AuroraSpec{Engine: EngineAuroraPostgres, EngineVersion: "16.4", InstanceClass: "db.r6g.large", Instances: 2,
+			s := AuroraSpec{StoreSpec: StoreSpec{Auth: AuthSecret}, Engine: EngineAuroraPostgres, EngineVersion: "16.4", InstanceClass: "db.r6g.large", Instances: 2,
 				DatabaseName: "app", MasterUsername: "dbadmin", BackupRetentionDays: 7, Port: 5432, LogRetentionDays: 30, ClusterIdentifier: tt.id}
 			s.validate("k", ValidateContext{}, &p)
 			err := p.Err()
@@ -232,7 +232,7 @@ func TestAurora_LogRetentionIsOneCloudWatchAccepts(t *testing.T) {
 		ok   bool
 	}{{30, true}, {365, true}, {0, false}, {31, false}} {
 		var p problems.List
-		s := AuroraSpec{Engine: EngineAuroraPostgres, EngineVersion: "16.4", InstanceClass: "db.r6g.large", Instances: 2,
+		s := AuroraSpec{StoreSpec: StoreSpec{Auth: AuthSecret}, Engine: EngineAuroraPostgres, EngineVersion: "16.4", InstanceClass: "db.r6g.large", Instances: 2,
 			DatabaseName: "app", MasterUsername: "dbadmin", BackupRetentionDays: 7, Port: 5432, LogRetentionDays: tt.days}
 		s.validate("k", ValidateContext{}, &p)
 		if got := p.Err() == nil; got != tt.ok {

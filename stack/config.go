@@ -321,6 +321,7 @@ func (c *Config) validate(p *problems.List) {
 			Region:          c.Region,
 		}, p)
 		c.validateWorkloadEdges(p)
+		c.Workloads.ValidateConnections(Project+":workloads", c.Name, c.links(), p)
 	}
 	c.validateAlarms(p)
 	c.validateDataProtection(p)

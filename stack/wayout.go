@@ -29,6 +29,28 @@ func (c *Config) sessionSettings() access.SessionSettings {
 // internetOnly when one of them is reachable only over the internet (an
 // image outside ECR).
 func (c *Config) needs(n string) (needs []access.Need, internetOnly string) {
+	needs, internetOnly = c.ownNeeds(n)
+	if internetOnly != "" {
+		return nil, internetOnly
+	}
+	return dedupe(append(needs, c.secretNeeds(n)...)), ""
+}
+
+// secretNeeds are the Secrets Manager calls a workload's connections make:
+// a Lambda function or an instance reads a store's secret itself; ECS and
+// Batch fetch injected secrets through the task's own network interface
+// before the container starts.
+func (c *Config) secretNeeds(n string) []access.Need {
+	var out []access.Need
+	for _, conn := range compute.ConnectionsOf(c.Connections(), n) {
+		if conn.Auth == compute.AuthSecret {
+			out = append(out, access.Need{Service: "secretsmanager", Why: "reading the " + conn.Store + " secret"})
+		}
+	}
+	return out
+}
+
+func (c *Config) ownNeeds(n string) (needs []access.Need, internetOnly string) {
 	w := c.Workloads[n]
 	var image string
 	switch {

@@ -103,20 +103,58 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		return out
 	}
 
+	// Data stores before the workloads that reach them: a consumer's grants
+	// and environment name the stores' ARNs and endpoints.
+	conns := cfg.Connections()
 	for _, n := range names {
 		spec := cfg.Workloads[n]
-		if spec.ALB != nil {
+		if spec.Aurora == nil && spec.Cache == nil {
 			continue
 		}
 		sg, err := claim(pl.Security, n, component(n))
 		if err != nil {
 			return nil, err
 		}
+		if spec.Aurora != nil {
+			w.Databases[n], err = compute.NewDatabase(ctx, component(n), &compute.DatabaseArgs{
+				Workload: n, Spec: *spec.Aurora, IsolatedSubnetIDs: isolated, IsolatedAZs: isolatedAZs,
+				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+				RunningVersion: d.Running[n],
+				// The stack's logs key (its policy admits CloudWatch Logs for every
+				// group of the account and region).
+				LogKMSKeyARN:     pl.logsKey(),
+				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassDatabase), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+			})
+		} else {
+			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
+				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
+				SecurityGroupID: sg, Consumers: compute.ConsumersOf(conns, n), Env: d.Env, Protect: cfg.Protect,
+				RunningVersion:   d.Running[n],
+				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+			})
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	reach := stores{databases: w.Databases, caches: w.Caches}
+
+	for _, n := range names {
+		spec := cfg.Workloads[n]
+		if spec.ALB != nil || spec.Aurora != nil || spec.Cache != nil {
+			continue
+		}
+		sg, err := claim(pl.Security, n, component(n))
+		if err != nil {
+			return nil, err
+		}
+		grants, wiring := reach.access(d.Env, spec.Kind, compute.ConnectionsOf(conns, n), cfg.Workloads.Permissions(n))
 		switch {
 		case spec.EC2 != nil:
 			f, err := compute.NewFleet(ctx, component(n), &compute.FleetArgs{
 				Workload: n, Spec: *spec.EC2, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: d.Env, Protect: cfg.Protect,
+				TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Grants: grants, Wiring: wiring,
+				ConfigPath: compute.ConfigPath(cfg.Name, n), Env: d.Env, Protect: cfg.Protect,
 				DefaultTags: cfg.DefaultTags,
 			})
 			if err != nil {
@@ -140,8 +178,8 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 			}
 			s, err := compute.NewService(ctx, component(n), &compute.ServiceArgs{
 				Workload: n, Spec: *spec.ECS, ClusterARN: w.Cluster.ARN, ClusterName: w.Cluster.Name, PrivateSubnetIDs: private,
-				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Env: d.Env, Protect: cfg.Protect,
-				LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
+				SecurityGroupID: sg, TargetGroupARNs: targetGroups(n), RequestLabels: requestLabels(n), Grants: grants, Wiring: wiring,
+				Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 			if err != nil {
 				return nil, err
@@ -153,29 +191,12 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		case spec.Lambda != nil:
 			w.Functions[n], err = compute.NewFunction(ctx, component(n), &compute.FunctionArgs{
 				Workload: n, Spec: *spec.Lambda, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
+				Grants: grants, Wiring: wiring, Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 		case spec.Batch != nil:
 			w.Batch[n], err = compute.NewBatchJob(ctx, component(n), &compute.BatchJobArgs{
 				Workload: n, Spec: *spec.Batch, PrivateSubnetIDs: private, SecurityGroupID: sg,
-				Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
-			})
-		case spec.Aurora != nil:
-			w.Databases[n], err = compute.NewDatabase(ctx, component(n), &compute.DatabaseArgs{
-				Workload: n, Spec: *spec.Aurora, IsolatedSubnetIDs: isolated, IsolatedAZs: isolatedAZs,
-				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
-				RunningVersion: d.Running[n],
-				// The stack's logs key (its policy admits CloudWatch Logs for every
-				// group of the account and region).
-				LogKMSKeyARN:     pl.logsKey(),
-				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassDatabase), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
-			})
-		case spec.Cache != nil:
-			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
-				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
-				SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
-				RunningVersion:   d.Running[n],
-				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+				Grants: grants, Wiring: wiring, Env: d.Env, Protect: cfg.Protect, LogKMSKeyARN: pl.dataKey(dataprotect.ClassLogs),
 			})
 		}
 		if err != nil {
@@ -244,7 +265,9 @@ func (w *Workloads) exports(ex map[string]pulumi.Input) {
 	caches, cacheSecrets := pulumi.StringMap{}, pulumi.StringMap{}
 	for n, c := range w.Caches {
 		caches[n] = c.PrimaryEndpoint
-		cacheSecrets[n] = c.SecretARN
+		if c.Auth == compute.AuthSecret {
+			cacheSecrets[n] = c.SecretARN
+		}
 	}
 	single(ex, "cachePrimaryEndpoints", "cachePrimaryEndpoint", caches)
 	single(ex, "cacheSecretArns", "cacheSecretArn", cacheSecrets)

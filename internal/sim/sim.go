@@ -37,6 +37,8 @@ type Resource struct {
 
 	Inputs  map[string]any `json:"inputs,omitempty"`
 	Outputs map[string]any `json:"-"`
+	// SecretInputs are the top-level inputs the program sent marked secret.
+	SecretInputs []string `json:"secretInputs,omitempty"`
 
 	Dependencies         []string            `json:"dependencies,omitempty"`
 	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
@@ -158,6 +160,14 @@ type Monitor struct {
 	// every fabricated ARN; NewMonitor sets the package default.
 	AccountID string
 
+	// Prior, when set, is the state an earlier run left: a resource it holds
+	// keeps its earlier value for every input its ignoreChanges names, as the
+	// engine does on an update. Nil models a first deployment.
+	Prior *Graph
+	// Salt varies what the data sources that draw random values return (a
+	// password), so two runs can be told apart; "" draws the same every run.
+	Salt string
+
 	mu        sync.Mutex
 	resources map[string]*Resource
 	exports   map[string]any
@@ -243,7 +253,24 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 			}
 		}
 	}
+	for k, v := range args.Inputs {
+		if v.ContainsSecrets() {
+			r.SecretInputs = append(r.SecretInputs, string(k))
+		}
+	}
+	sort.Strings(r.SecretInputs)
 	state := args.Inputs.Copy()
+	if m.Prior != nil && len(r.IgnoreChanges) > 0 {
+		if old, ok := m.Prior.Get(r.URN); ok {
+			for _, path := range r.IgnoreChanges {
+				key := resource.PropertyKey(path)
+				if v, had := old.Inputs[path]; had && !strings.ContainsAny(path, ".[") {
+					state[key] = resource.NewPropertyValueRepl(v, nil, replaceSecret)
+					r.Inputs[path] = v
+				}
+			}
+		}
+	}
 	id := ""
 	if args.Custom {
 		id = args.ID
@@ -352,7 +379,7 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		if v, ok := args.Args["passwordLength"]; ok && v.IsNumber() {
 			n = int(v.NumberValue())
 		}
-		return resource.NewPropertyMapFromMap(map[string]any{"randomPassword": hexHash("random-password", n), "id": "random-password"}), nil
+		return resource.NewPropertyMapFromMap(map[string]any{"randomPassword": hexHash("random-password"+m.Salt, n), "id": "random-password"}), nil
 	}
 	return args.Args, nil
 }
@@ -420,6 +447,7 @@ func fabricate(state resource.PropertyMap, typ, name, id, region, account string
 	case "aws:lb/targetGroup:TargetGroup":
 		set("arnSuffix", "targetgroup/"+name+"/"+hexHash(name, 16))
 	case "aws:rds/cluster:Cluster":
+		set("clusterResourceId", "cluster-"+strings.ToUpper(hexHash("resource-"+name, 26)))
 		set("endpoint", name+".cluster-"+hexHash(region, 12)+"."+region+".rds.amazonaws.com")
 		set("readerEndpoint", name+".cluster-ro-"+hexHash(region, 12)+"."+region+".rds.amazonaws.com")
 		set("port", 5432)
@@ -429,7 +457,19 @@ func fabricate(state resource.PropertyMap, typ, name, id, region, account string
 		}})
 	case "aws:rds/clusterInstance:ClusterInstance":
 		set("endpoint", name+"."+hexHash(region, 12)+"."+region+".rds.amazonaws.com")
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
+	case "aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup":
+		// ElastiCache ARNs are <kind>:<id>, and the id is the one the program chose.
+		kind := map[string]string{"aws:elasticache/replicationGroup:ReplicationGroup": "replicationgroup",
+			"aws:elasticache/user:User": "user", "aws:elasticache/userGroup:UserGroup": "usergroup"}[typ]
+		idKey := map[string]string{"replicationgroup": "replicationGroupId", "user": "userId", "usergroup": "userGroupId"}[kind]
+		own := id
+		if v, ok := state[resource.PropertyKey(idKey)]; ok && v.IsString() {
+			own = v.StringValue()
+		}
+		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:elasticache:%s:%s:%s:%s", region, AccountID, kind, own))
+		if kind != "replicationgroup" {
+			break
+		}
 		set("primaryEndpointAddress", "master."+name+"."+hexHash(region, 6)+".use1.cache.amazonaws.com")
 		set("readerEndpointAddress", "replica."+name+"."+hexHash(region, 6)+".use1.cache.amazonaws.com")
 	case "aws:ec2clientvpn/endpoint:Endpoint":
@@ -446,6 +486,14 @@ func fabricate(state resource.PropertyMap, typ, name, id, region, account string
 		}
 		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, account, n))
 	}
+}
+
+// replaceSecret turns a secret recorded by Mappable back into a secret value.
+func replaceSecret(v any) (resource.PropertyValue, bool) {
+	if s, ok := v.(*resource.Secret); ok {
+		return resource.MakeSecret(s.Element), true
+	}
+	return resource.PropertyValue{}, false
 }
 
 func hexHash(s string, n int) string {
