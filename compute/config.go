@@ -278,6 +278,14 @@ func (c Config) LegacyGroups(name string) []string {
 	return nil
 }
 
+// Environment returns a compute workload's own environment values.
+func (c Config) Environment(name string) map[string]string {
+	if rs := c[name].runtimeSpec(); rs != nil {
+		return rs.Environment
+	}
+	return nil
+}
+
 // Permissions returns the AWS resources a compute workload declares it uses.
 func (c Config) Permissions(name string) map[string]Permission {
 	if rs := c[name].runtimeSpec(); rs != nil {

@@ -281,7 +281,7 @@ func (c Config) ValidateConnections(key, prefix string, links []Link, p *problem
 				}
 			}
 			if size > LambdaEnvLimit {
-				p.Add(k+".environment", "the function's environment may take up to about %d bytes (its own %d values and %d the platform sets for its connections), over Lambda's limit of %d; move values to SSM parameters or S3", size, len(rs.Environment), len(owner), LambdaEnvLimit)
+				p.Add(k+".environment", "the function's environment may take up to about %d bytes, over Lambda's limit of %d for all names and values together (%d values are the platform's, for its connections, counted at up to %d bytes each); move values to SSM parameters or S3", size, LambdaEnvLimit, len(owner), generatedValueBound)
 			}
 		}
 	}

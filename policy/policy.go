@@ -225,6 +225,8 @@ func Check(g *sim.Graph) []Violation {
 		}
 	}
 
+	checkIAM(g, add)
+
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Rule != out[j].Rule {
 			return out[i].Rule < out[j].Rule

@@ -19,6 +19,8 @@ func (pl *Platform) RulesDoc() string {
 	var b strings.Builder
 	b.WriteString(security.RenderMarkdown(d.Rules, "Network rules: stack "+d.Config.Stack))
 	b.WriteString("\n")
+	b.WriteString(d.AccessMarkdown())
+	b.WriteString("\n")
 	b.WriteString(access.OperatorPathsMarkdown(d.OperatorPaths()))
 	return b.String()
 }

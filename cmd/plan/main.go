@@ -152,6 +152,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprint(stdout, security.RenderReach(paths))
+		var auth []stack.AccessRow
+		for _, r := range d.Access() {
+			if r.Target == *whoCanReach {
+				auth = append(auth, r)
+			}
+		}
+		if len(auth) > 0 {
+			fmt.Fprintf(stdout, "\nwho can authenticate to %s:\n", *whoCanReach)
+			fmt.Fprint(stdout, stack.RenderAccess(auth))
+		}
 		return 0
 	}
 	accountFrom := "aws:allowedAccountIds"
@@ -182,6 +192,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, res.Platform.Operations())
+	fmt.Fprintln(stdout, "\nAccess (each allow edge to a store grants an identity and sets the environment):")
+	fmt.Fprint(stdout, stack.RenderAccess(d.Access()))
+	if sql := d.SetupSQL(); sql != "" {
+		fmt.Fprintln(stdout, "\nRun once in the database (IAM database users):")
+		fmt.Fprint(stdout, sql)
+	}
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
 
