@@ -133,7 +133,7 @@ func TestWiring_FleetSettingsAreSSMParametersItAloneMayReadAndLoadsAtBoot(t *tes
 	equal(t, "config grant on the instance role", config.Inputs["role"], role.Outputs["name"])
 	equal(t, "config grant", jsonIn(t, config.Inputs["policy"]), map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 		"Sid": "ReadSettings", "Effect": "Allow",
-		"Action": []any{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
+		"Action":   []any{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
 		"Resource": []any{"arn:aws:ssm:us-east-1:123456789012:parameter/platform/p/web", "arn:aws:ssm:us-east-1:123456789012:parameter/platform/p/web/*"},
 	}}})
 	asg := g.OfType(tASG)[0]

@@ -16,7 +16,10 @@ import (
 
 // inherentChain is what no program can make shorter: the VPC, one subnet,
 // the DB subnet group, the Aurora cluster and one of its instances, one
-// after the other, each at review.CreateTime.
+// after the other, each at review.CreateTime; then, because a workload that
+// is told a store's address (its environment names the endpoint) cannot
+// start before the store exists, the slowest such workload's own start and
+// the alarm that watches it.
 func inherentChain(t *rapid.T, g *sim.Graph) time.Duration {
 	var total time.Duration
 	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:rds/subnetGroup:SubnetGroup",
@@ -27,7 +30,33 @@ func inherentChain(t *rapid.T, g *sim.Graph) time.Duration {
 		}
 		total += review.CreateTime(rs[0])
 	}
-	return total
+	return total + wiredStart(g)
+}
+
+// wiredStart is the longest start of a workload wired to a store: an ECS
+// task definition and service, a launch template and Auto Scaling group, a
+// function or a job definition, plus one alarm on it when the stack has alarms.
+func wiredStart(g *sim.Graph) time.Duration {
+	one := func(typ string) time.Duration {
+		if rs := g.OfType(typ); len(rs) > 0 {
+			return review.CreateTime(rs[0])
+		}
+		return 0
+	}
+	var longest time.Duration
+	for _, start := range [][]string{
+		{"aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service"},
+		{"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group"},
+		{"aws:lambda/function:Function"},
+		{"aws:batch/jobDefinition:JobDefinition"},
+	} {
+		var d time.Duration
+		for _, typ := range start {
+			d += one(typ)
+		}
+		longest = max(longest, d)
+	}
+	return longest + one("aws:cloudwatch/metricAlarm:MetricAlarm")
 }
 
 // prodWith is the prod stack file with the database's instance count and the
