@@ -34,8 +34,9 @@ func inherentChain(t *rapid.T, g *sim.Graph) time.Duration {
 }
 
 // wiredStart is the longest start of a workload wired to a store: an ECS
-// task definition and service, a launch template and Auto Scaling group, a
-// function or a job definition, plus one alarm on it when the stack has alarms.
+// task definition and service (then its scaling target and a policy), a
+// launch template and Auto Scaling group (then a policy), a function or a job
+// definition, plus one alarm on it when the stack has alarms.
 func wiredStart(g *sim.Graph) time.Duration {
 	one := func(typ string) time.Duration {
 		if rs := g.OfType(typ); len(rs) > 0 {
@@ -45,8 +46,8 @@ func wiredStart(g *sim.Graph) time.Duration {
 	}
 	var longest time.Duration
 	for _, start := range [][]string{
-		{"aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service"},
-		{"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group"},
+		{"aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service", "aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy"},
+		{"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group", "aws:autoscaling/policy:Policy"},
 		{"aws:lambda/function:Function"},
 		{"aws:batch/jobDefinition:JobDefinition"},
 	} {
