@@ -9,7 +9,7 @@ import (
 
 // A system with every consumer kind and both store kinds in both modes.
 const connectDoc = `{
-  "web":   {"kind": "ec2"},
+  "web":   {"kind": "ec2", "userData": "#!/bin/sh\ntrue\n"},
   "api":   {"kind": "ecs", "image": "i"},
   "fn":    {"kind": "lambda", "runtime": "python3.13", "handler": "a.h", "code": {"s3Bucket": "b", "s3Key": "k.zip"}},
   "job":   {"kind": "batch", "image": "i"},
