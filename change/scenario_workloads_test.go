@@ -95,7 +95,10 @@ func TestScenarioAddAndRemoveOneEdge(t *testing.T) {
 	// A job definition is revisioned: its new environment (CACHE_HOST, ...)
 	// is a new revision, which is what Batch calls an update.
 	revision := []string{"aws:batch/jobDefinition:JobDefinition prod-nightly"}
-	members := []string{"aws:elasticache/userGroup:UserGroup prod-cache"}
+	// The cache's user group gains or loses the job's user; the nightly
+	// schedule and its role follow the job definition's new revision.
+	members := []string{"aws:elasticache/userGroup:UserGroup prod-cache",
+		"aws:iam/rolePolicy:RolePolicy prod-nightly-schedule", "aws:scheduler/schedule:Schedule prod-nightly"}
 
 	add := scenario(t, addEdge)
 	wantNamed(t, add, Replaced, revision...)
