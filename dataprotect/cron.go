@@ -224,16 +224,20 @@ func sortedSet(s set) []int {
 	return out
 }
 
-// HumanDuration renders a duration in the largest whole unit that fits:
-// "24h", "7d", "31d", "90m".
+// HumanDuration renders a duration in days and hours when it is two days or
+// more ("7d", "31d1h", "2.5d" when minutes remain), else in hours or
+// minutes ("24h", "90m").
 func HumanDuration(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
-	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= 2*day && d%day == 0:
+		return fmt.Sprintf("%dd", d/day)
+	case d >= 2*day && d%time.Hour == 0:
+		return fmt.Sprintf("%dd%dh", d/day, (d%day)/time.Hour)
+	case d >= 2*day:
+		return fmt.Sprintf("%.1fd", d.Hours()/24)
 	case d >= time.Hour && d%time.Hour == 0:
 		return fmt.Sprintf("%dh", d/time.Hour)
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%.1fd", d.Hours()/24)
 	}
 	return fmt.Sprintf("%dm", int(d.Minutes()))
 }

@@ -122,7 +122,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestHumanDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		24 * time.Hour: "24h", 7 * 24 * time.Hour: "7d", 90 * time.Minute: "90m", 6 * time.Hour: "6h", 61 * time.Hour: "61h", 60*time.Hour + 30*time.Minute: "2.5d",
+		24 * time.Hour: "24h", 7 * 24 * time.Hour: "7d", 90 * time.Minute: "90m", 6 * time.Hour: "6h", 61 * time.Hour: "2d13h", 745 * time.Hour: "31d1h", 60*time.Hour + 30*time.Minute: "2.5d",
 	} {
 		if got := HumanDuration(d); got != want {
 			t.Errorf("%v: %s, want %s", d, got, want)

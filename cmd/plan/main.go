@@ -201,6 +201,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "\nStack outputs (simulated values):")
 	report.Exports(stdout, res.Graph.Exports)
 
+	fmt.Fprintln(stdout)
+	fmt.Fprint(stdout, d.DataProtectionReport().Text())
+
 	results := review.Evaluate(res.Graph, d.Config.Compliance)
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, review.RenderComplianceTable(results))

@@ -269,3 +269,26 @@ func TestPlan_WarnsAboutAWorkloadNeverInvoked(t *testing.T) {
 		}
 	}
 }
+
+// The plan shows, per store, its keys, the backup rules with retention, RPO
+// and copies, and what covers a store AWS Backup does not.
+func TestPlan_ShowsEachStoresKeysBackupsCopiesAndRPO(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"database  alias/prod/database  Aurora storage, snapshots and Performance Insights",
+		"Backup plan prod-plan into vault prod-vault (key alias/prod/backup; governance lock, recovery points kept 35 to 365 days)",
+		"daily    cron(0 5 ? * * *)  35d   25h    dr 35d",
+		"monthly  cron(0 5 1 * ? *)  365d  31d1h  dr 365d",
+		"copy dr: vault prod-dr-vault in us-west-2",
+		"storage key alias/prod/database, secret key alias/prod/secrets",
+		"AWS Backup does not cover ElastiCache",
+		"KMS customer-managed keys: 9 x $1.00 = $9.00",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the plan lacks %q", want)
+		}
+	}
+}
