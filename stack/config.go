@@ -49,6 +49,8 @@ type Config struct {
 	Alarms ops.Config
 	// DataProtection holds the keys per data class and the backup plan.
 	DataProtection dataprotect.Config
+	// Quotas are account quotas that differ from AWS's defaults (platform:quotas).
+	Quotas Quotas
 
 	set map[string]bool // keys the stack file sets
 	raw map[string]any  // the platform values as the stack file wrote them, by key
@@ -102,6 +104,10 @@ var ConfigKeys = []Key{
 	{Name: Project + ":alarms", Type: "object", Description: "Alarms: enabled (default true; false needs a reason, and a protected stack cannot turn them off), reason, subscriptions [{email}|{https}|{topicArn}] of the stack's encrypted alarm topic (a protected stack needs one), thresholds.<workload>.<alarm> and nat.<alarm> overriding default thresholds.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Alarms = ops.Decode(Project+":alarms", raw, p)
+		}},
+	{Name: Project + ":quotas", Type: "object", Description: quotasDescription,
+		load: func(c *Config, raw any, p *problems.List) {
+			c.Quotas = decodeQuotas(Project+":quotas", raw, p)
 		}},
 }
 
@@ -325,6 +331,7 @@ func (c *Config) validate(p *problems.List) {
 	}
 	c.validateAlarms(p)
 	c.validateDataProtection(p)
+	c.validateQuotas(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

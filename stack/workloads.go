@@ -319,5 +319,8 @@ func (pl *Platform) Warnings() []string {
 	if idle, err := pl.IdleNAT(); err == nil && idle != nil {
 		out = append(out, idle.Warning())
 	}
+	if w := pl.Design.Config.lambdaConcurrencyWarning(); w != "" {
+		out = append(out, w)
+	}
 	return out
 }

@@ -164,11 +164,12 @@ func TestPlan_WarnsAboutADevLoadBalancerWithoutCertificate(t *testing.T) {
 	}
 	out.Reset()
 	run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb)
-	// Prod's one warning is its idle NAT gateways (no workload has
-	// internetEgress): nothing about certificates.
+	// Prod's warnings are its idle NAT gateways (no workload has
+	// internetEgress) and its Lambda reservation a new account cannot grant:
+	// nothing about certificates.
 	_, warnings, _ := strings.Cut(out.String(), "Warnings:\n")
 	warnings, _, _ = strings.Cut(warnings, "\n\n")
-	if strings.Count(warnings, "\n  - ") != 0 || !strings.Contains(warnings, "platform:network.nat is perAz, but no workload has internetEgress: the 3 NAT gateway(s) carry no workload traffic and cost $109.50 a month") ||
+	if strings.Count(warnings, "\n  - ") != 1 || !strings.Contains(warnings, "platform:workloads.thumbnails.reservedConcurrency: the Lambda functions take 20 concurrent executions") || !strings.Contains(warnings, "platform:network.nat is perAz, but no workload has internetEgress: the 3 NAT gateway(s) carry no workload traffic and cost $109.50 a month") ||
 		!strings.Contains(warnings, "nat: none keeps every path working and saves $109.50 a month") {
 		t.Errorf("prod warnings:\n%s", warnings)
 	}
