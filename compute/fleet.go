@@ -193,10 +193,13 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		VpcSecurityGroupIds: groupIDs(args.SecurityGroupID, args.Spec.LegacySecurityGroups),
 		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
 			HttpEndpoint: pulumi.String("enabled"),
-			// IMDSv2 only, and a hop limit of 1 so a container on the instance
-			// cannot reach the instance's credentials.
+			// IMDSv2 only. The hop limit is 1, so nothing in a container can
+			// reach the instance's credentials, unless the fleet's application
+			// is a container: it is what the role's grants are for (its
+			// settings, its stores' secrets and IAM tokens), and behind Docker's
+			// bridge it is one hop further away.
 			HttpTokens:              pulumi.String("required"),
-			HttpPutResponseHopLimit: pulumi.Int(1),
+			HttpPutResponseHopLimit: pulumi.Int(metadataHopLimit(s)),
 		},
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
 			DeviceName: pulumi.String("/dev/xvda"), // Amazon Linux 2023's root device
@@ -346,4 +349,13 @@ func settingParameters(ctx *pulumi.Context, name, path string, own map[string]st
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// metadataHopLimit is 2 for a fleet whose application runs in a container
+// (the IMDSv2 token response must cross Docker's bridge), 1 otherwise.
+func metadataHopLimit(s EC2Spec) int {
+	if s.Container != nil {
+		return 2
+	}
+	return 1
 }

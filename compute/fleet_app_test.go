@@ -170,3 +170,21 @@ func TestFleet_OwnTagsWinOverTheDefaultTags(t *testing.T) {
 	equal(t, "group own tag", tags["team"], "web")
 	equal(t, "group default tag", tags["owner"], "sre")
 }
+
+// The application container is one hop further from the instance metadata
+// than the host; it needs the role (its settings, its stores), so its fleet
+// allows two hops. Every other fleet keeps one.
+func TestFleet_OnlyAContainerApplicationGetsASecondMetadataHop(t *testing.T) {
+	for _, tt := range []struct {
+		doc  string
+		want float64
+	}{
+		{`{"app": {"kind": "ec2", "container": {"image": "` + webImage + `"}}}`, 2},
+		{`{"app": {"kind": "ec2", "userData": "#!/bin/sh\ntrue\n"}}`, 1},
+		{`{"app": {"kind": "ec2"}}`, 1},
+	} {
+		g, _ := buildFleet(t, tt.doc)
+		got := at(named(t, g, tLT, "p-app").Inputs, "metadataOptions", "httpPutResponseHopLimit")
+		equal(t, tt.doc, got, tt.want)
+	}
+}
