@@ -96,6 +96,12 @@ var breaks = map[string]struct {
 	}, "alb"},
 	"ELB.17": {func(b *builder) { b.set("alb-https", "sslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06") }, "alb-https"},
 	"ELB.18": {func(b *builder) { b.set("alb-https", "protocol", "HTTP").del("alb-https", "sslPolicy") }, "alb-https"},
+	"IAM.1": {func(b *builder) {
+		b.set("web-role-reach-db", "policy", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	}, "web-role-reach-db"},
+	"IAM.21": {func(b *builder) {
+		b.set("web-role-reach-db", "policy", `{"Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"arn:aws:s3:::b/*"}]}`)
+	}, "web-role-reach-db"},
 	"Lambda.1": {func(b *builder) {
 		b.add(tLambdaPerm, "fn-public", "fn-public", obj{"function": "fn", "principal": "*", "action": "lambda:InvokeFunction"})
 	}, "fn-public"},
@@ -404,4 +410,29 @@ func TestEvaluate_Specifics(t *testing.T) {
 			t.Errorf("got %s %v", r.Status, r.Findings)
 		}
 	})
+}
+
+func TestIAMControls_ReadEveryStatementAsSecurityHubWould(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		doc         string
+		iam1, iam21 bool // fails
+	}{
+		{"a scoped grant", `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, false, false},
+		{"admin", `{"Statement":[{"Effect":"Allow","Action":["*"],"Resource":["*"]}]}`, true, true},
+		{"every action of a service, scoped", `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b"}}`, false, true},
+		{"NotAction on everything", `{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`, true, true},
+		{"a Deny of everything", `{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, false, false},
+		{"an action without resource-level permissions on *", `{"Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}`, false, false},
+	} {
+		b := cleanGraph()
+		b.set("web-role-reach-db", "policy", tt.doc)
+		rs := Evaluate(b.graph(), ComplianceConfig{})
+		if got := result(t, rs, "IAM.1").Status == StatusFail; got != tt.iam1 {
+			t.Errorf("%s: IAM.1 fails=%v, want %v", tt.name, got, tt.iam1)
+		}
+		if got := result(t, rs, "IAM.21").Status == StatusFail; got != tt.iam21 {
+			t.Errorf("%s: IAM.21 fails=%v, want %v", tt.name, got, tt.iam21)
+		}
+	}
 }

@@ -108,6 +108,12 @@ var catalogue = []Control{
 	{ID: "ELB.18", Title: "Application and Network Load Balancer listeners should use secure protocols to encrypt data in transit", Standard: StandardFSBP,
 		Checks: "every lb.Listener uses HTTPS (application) or TLS (network); a port-80 listener that only redirects still fails", check: checkListenerProtocol},
 
+	// IAM
+	{ID: "IAM.1", Title: `IAM policies should not allow full "*" administrative privileges`, Standard: StandardFSBP,
+		Checks: `no Allow statement of an iam.Policy or an inline iam.RolePolicy grants Action "*" (or NotAction) on Resource "*"`, check: checkIAMPolicies(fullAdmin)},
+	{ID: "IAM.21", Title: "IAM customer managed policies that you create should not allow wildcard actions for services", Standard: StandardFSBP,
+		Checks: `no Allow statement of an iam.Policy or an inline iam.RolePolicy names an action "<service>:*" or "*", or uses NotAction`, check: checkIAMPolicies(serviceWildcard)},
+
 	// Lambda
 	{ID: "Lambda.1", Title: "Lambda function policies should prohibit public access", Standard: StandardFSBP,
 		Checks: `no lambda.Permission grants principal "*" without sourceArn, sourceAccount or principalOrgId, and no function URL uses authType NONE`, check: checkLambdaPublic},

@@ -214,6 +214,9 @@ func cleanGraph() *builder {
 	b.add(tRole, "web-role", "web-role", obj{"assumeRolePolicy": "{}"})
 	b.add(tRoleAttach, "web-role-ssm", "web-role-ssm", obj{"role": "web-role", "policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}).link("web-role-ssm", "role", "web-role")
 	b.add(tInstanceProf, "web-profile", "web-profile", obj{"role": "web-role"}).link("web-profile", "role", "web-role")
+	b.add(tRolePolicy, "web-role-reach-db", "web-role-reach-db", obj{"role": "web-role",
+		"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}]}`}).
+		link("web-role-reach-db", "role", "web-role")
 	b.add(tLaunchTmpl, "web-lt", "lt-1", obj{
 		"iamInstanceProfile":  obj{"arn": "arn:aws:iam::123456789012:instance-profile/web-profile"},
 		"metadataOptions":     obj{"httpEndpoint": "enabled", "httpTokens": "required"},

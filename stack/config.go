@@ -88,7 +88,7 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Access = access.Decode(Project+":access", raw, p)
 		}},
-	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow.",
+	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow, and an edge to a data store also grants the consumer an identity on it (stores: auth secret|iam, envPrefix, iamUsers) and puts its address in the consumer's environment. Compute kinds also take environment and permissions (s3|sqs|sns|kms|dynamodb with access read|write|readWrite, or a raw statement with a reason).",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Workloads = compute.Decode(Project+":workloads", raw, p)
 		}},
