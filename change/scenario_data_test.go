@@ -166,3 +166,38 @@ func TestScenarioMovingTheDRCopyToAnotherRegionKeepsTheOldVault(t *testing.T) {
 		t.Errorf("no new DR vault in us-east-2: %v", entriesOf(r, Added))
 	}
 }
+
+// keys.keep lets a stack adopt its keys without touching stores created with
+// AWS's managed keys: their key inputs are left out, so nothing is replaced.
+func TestScenarioKeepingTheStoresKeysReplacesNothing(t *testing.T) {
+	keep := prodValues(t)
+	editJSON(t, keep, "platform:dataProtection", func(dp map[string]any) {
+		dp["keys"].(map[string]any)["keep"] = []any{"database", "cache"}
+	})
+	after := runProgram(t, keep)
+	kept := 0
+	for _, res := range after.Resources {
+		switch res.Type {
+		case tCluster, tCacheRG, "aws:rds/clusterInstance:ClusterInstance":
+			kept++
+			for _, k := range []string{"kmsKeyId", "masterUserSecretKmsKeyId", "performanceInsightsKmsKeyId"} {
+				if res.Inputs[k] != nil {
+					t.Errorf("%s %s keeps its keys but sets %s", res.Type, res.Name, k)
+				}
+			}
+		}
+	}
+	if kept == 0 {
+		t.Fatal("no store in prod")
+	}
+	// As deployed before the stack had keys: the stores on AWS's managed keys.
+	before := &sim.Graph{Project: after.Project, Stack: after.Stack, Resources: after.Resources}
+	r := Diff(before, after)
+	wantNoReplacements(t, r)
+	// And without keep the same deployment is refused (the stack's keys
+	// would replace both stores).
+	refused := Diff(before, runProgram(t, prodValues(t)))
+	if len(refused.Errors()) < 2 {
+		t.Errorf("moving the kept stores to the stack's keys is not refused: %v", refused.Errors())
+	}
+}

@@ -94,7 +94,17 @@ type KeysConfig struct {
 	// Its key policy is not managed here and must allow what the created key's
 	// policy allows (see `go run ./cmd/plan`).
 	Existing map[Class]string `json:"existing,omitempty"`
+	// Keep lists stores (aurora and cache workloads) that keep the keys they
+	// were created with - AWS's managed aws/rds or aws/elasticache, say -
+	// because AWS replaces a store whose key changes. Their key inputs are
+	// left out, so AWS's current keys stand; the stack's keys reach them by
+	// the staged path of docs/data-protection.md. Remove a store from the
+	// list when it has moved.
+	Keep []string `json:"keep,omitempty"`
 }
+
+// Keeps reports whether a store keeps the keys it was created with.
+func (k KeysConfig) Keeps(store string) bool { return contains(k.Keep, store) }
 
 // BackupConfig configures the AWS Backup vault, plan and copies.
 type BackupConfig struct {

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/compute"
@@ -20,6 +22,20 @@ func (c *Config) validateDataProtection(p *problems.List) {
 	c.DataProtection.Validate(key, dataprotect.ValidateContext{
 		Region: c.Region, Protect: c.Protect, BackupStores: len(c.backupStores()) > 0,
 	}, p)
+	seen := map[string]bool{}
+	for i, n := range c.DataProtection.Keys.Keep {
+		k := fmt.Sprintf("%s.keys.keep[%d]", key, i)
+		w, ok := c.Workloads[n]
+		switch {
+		case seen[n]:
+			p.Add(k, "%q is listed twice", n)
+		case !ok || (w.Aurora == nil && w.Cache == nil):
+			p.Add(k, "%q is not an aurora or cache workload; keep names the data stores that keep the keys they were created with", n)
+		case (w.Aurora != nil && w.Aurora.Restore != nil) || (w.Cache != nil && w.Cache.Restore != nil):
+			p.Add(k, "%q is a restore, created with the stack's keys; remove it from keep", n)
+		}
+		seen[n] = true
+	}
 }
 
 // backupStores lists the workloads AWS Backup covers: Aurora clusters.
@@ -86,6 +102,15 @@ func (pl *Platform) dataKey(c dataprotect.Class) pulumi.StringInput {
 		return nil
 	}
 	return arn
+}
+
+// storeKey is the key of a class for one store: nil when the store keeps
+// the keys it was created with (platform:dataProtection.keys.keep).
+func (pl *Platform) storeKey(store string, c dataprotect.Class) pulumi.StringInput {
+	if pl.Design.Config.DataProtection.Keys.Keeps(store) {
+		return nil
+	}
+	return pl.dataKey(c)
 }
 
 // logsKey is the key of the log groups: the stack's logs key, or the

@@ -38,6 +38,9 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 		case w.Aurora != nil:
 			s := dataprotect.StoreLine{Workload: n, Kind: "aurora", Identifier: compute.ClusterIdentifier(name, *w.Aurora),
 				StorageKey: keyName[dataprotect.ClassDatabase], SecretKey: keyName[dataprotect.ClassSecrets]}
+			if dp.Keys.Keeps(n) {
+				s.StorageKey, s.SecretKey = keptKey, keptKey
+			}
 			if w.Aurora.Restore != nil {
 				s.Restore = w.Aurora.Restore.Kind() + " " + w.Aurora.Restore.Source()
 			}
@@ -59,6 +62,9 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 		case w.Cache != nil:
 			s := dataprotect.StoreLine{Workload: n, Kind: "cache", Identifier: compute.ReplicationGroupID(name, *w.Cache),
 				StorageKey: keyName[dataprotect.ClassCache], SecretKey: keyName[dataprotect.ClassSecrets]}
+			if dp.Keys.Keeps(n) {
+				s.StorageKey = keptKey
+			}
 			if w.Cache.Restore != nil {
 				s.Restore = w.Cache.Restore.Kind() + " " + w.Cache.Restore.Source()
 			}
@@ -76,6 +82,9 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 	}
 	return r
 }
+
+// keptKey is what the report says of a store in keys.keep.
+const keptKey = "the key it was created with (keys.keep; move it by the staged path)"
 
 func joinList(items []string) string {
 	out := ""

@@ -63,3 +63,26 @@ func TestDataProtection_BadInputIsRefusedBeforeAnyResource(t *testing.T) {
 		})
 	}
 }
+
+func TestDataProtection_KeepNamesStoresOnly(t *testing.T) {
+	for _, tc := range []struct{ keep, words string }{
+		{`["web"]`, "not an aurora or cache workload"},
+		{`["nosuch"]`, "not an aurora or cache workload"},
+		{`["database","database"]`, "listed twice"},
+	} {
+		values := prodWith(t, func(dp map[string]any) {
+			var keep []any
+			_ = json.Unmarshal([]byte(tc.keep), &keep)
+			dp["keys"].(map[string]any)["keep"] = keep
+		})
+		_, err := stack.Parse("prod", values)
+		msgs := problems.Messages(err)
+		if len(msgs) != 1 || !strings.Contains(msgs[0], "platform:dataProtection.keys.keep[") || !strings.Contains(msgs[0], tc.words) {
+			t.Errorf("keep %s: %q, want one problem containing %q", tc.keep, msgs, tc.words)
+		}
+	}
+	values := prodWith(t, func(dp map[string]any) { dp["keys"].(map[string]any)["keep"] = []any{"database", "cache"} })
+	if _, err := stack.Parse("prod", values); err != nil {
+		t.Errorf("keeping both stores' keys: %v", err)
+	}
+}

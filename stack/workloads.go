@@ -123,14 +123,14 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 				// The stack's logs key (its policy admits CloudWatch Logs for every
 				// group of the account and region).
 				LogKMSKeyARN:     pl.logsKey(),
-				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassDatabase), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+				StorageKMSKeyARN: pl.storeKey(n, dataprotect.ClassDatabase), SecretKMSKeyARN: pl.storeKey(n, dataprotect.ClassSecrets),
 			})
 		} else {
 			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
 				Workload: n, Spec: *spec.Cache, IsolatedSubnetIDs: isolated,
 				SecurityGroupID: sg, Consumers: compute.ConsumersOf(conns, n), Env: d.Env, Protect: cfg.Protect,
 				RunningVersion:   d.Running[n],
-				StorageKMSKeyARN: pl.dataKey(dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+				StorageKMSKeyARN: pl.storeKey(n, dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
 			})
 		}
 		if err != nil {
