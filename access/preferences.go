@@ -190,15 +190,21 @@ func AccountPreferencesStatements(env awsenv.Env, a *AccountPreferences) []any {
 		return nil
 	}
 	var out []any
+	// An alias in a policy's Resource names the alias, never the key behind
+	// it: an alias (or alias ARN) is granted through kms:ResourceAliases.
+	alias := a.KMSKey
+	if m := kmsKeyARN.FindStringSubmatch(a.KMSKey); m != nil && strings.HasPrefix(m[4], "alias/") {
+		alias = m[4]
+	}
 	switch {
 	case a.KMSKey == "":
-	case kmsAlias.MatchString(a.KMSKey):
+	case kmsAlias.MatchString(alias):
 		out = append(out, map[string]any{
 			"Sid": "DecryptAccountSessions", "Effect": "Allow",
 			"Action":   SessionChannelActions.KMS,
 			"Resource": env.ARN("kms", env.Region, "key/*"),
 			"Condition": map[string]any{"ForAnyValue:StringEquals": map[string]any{
-				"kms:ResourceAliases": a.KMSKey,
+				"kms:ResourceAliases": alias,
 			}},
 		})
 	default:

@@ -350,6 +350,12 @@ func TestSessionManager_NoneLeavesTheDocumentAloneAndGrantsTheAccountsPreference
 	if !strings.Contains(p, `"Resource":"arn:aws:kms:us-east-1:123456789012:key/0f0f0f0f-1111-2222-3333-444444444444","Sid":"DecryptAccountSessions"`) || strings.Contains(p, "ResourceAliases") {
 		t.Errorf("key ARN grant: %s", p)
 	}
+	// An alias ARN names the alias, not the key: granted through the alias too.
+	cfg.AccountPreferences = &access.AccountPreferences{KMSKey: "arn:aws:kms:us-east-1:123456789012:alias/prod-sessions"}
+	p = str(mustNamed(t, sessionGraph(t, cfg, nil), tPolicy, smName+"-session-channel"), "policy")
+	if !strings.Contains(p, `"kms:ResourceAliases":"alias/prod-sessions"`) || strings.Contains(p, `"Resource":"arn:aws:kms:us-east-1:123456789012:alias/prod-sessions"`) {
+		t.Errorf("alias ARN grant: %s", p)
+	}
 }
 
 func TestSessionManager_RejectsAWorkloadWithTwoRoles(t *testing.T) {

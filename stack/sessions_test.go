@@ -7,7 +7,9 @@ import (
 
 	"github.com/acme/platform/access"
 	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/problems"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/stack"
 )
 
 // sessionTerms reads, from a stack's graph, what its instances' sessions
@@ -178,5 +180,22 @@ func TestSessions_AtMostOneStackOwnsTheAccountsPreferences(t *testing.T) {
 		if f.a.KMSKey != o[0] || f.a.LogGroup != o[1] {
 			t.Errorf("%s describes the account's preferences as %+v, but the owner uses %s and %s", f.path, *f.a, o[0], o[1])
 		}
+	}
+}
+
+// With nat: none an endpoint is the only way, and the message says so
+// instead of offering internetEgress.
+func TestSessions_WithoutNATTheFixIsAnEndpoint(t *testing.T) {
+	v := withNetwork(t, func(n map[string]any) {
+		n["nat"] = "none"
+		n["endpoints"] = []any{"ssm", "ssmmessages", "ec2messages"}
+	})
+	v["platform:access"] = `{"sessionManager":{"preferences":"own"}}`
+	v["platform:workloads"] = `{"web":{"kind":"ec2"}}`
+	_, err := stack.Parse("test", v)
+	got := strings.Join(problems.Messages(err), "\n")
+	want := "platform:workloads.web.internetEgress: the instances of web cannot reach kms (sessions are KMS-encrypted (alias/test-sessions)), logs (sessions are logged to CloudWatch (/platform/test-sessions)): add kms, logs to platform:network.endpoints, the only way with nat: none"
+	if !strings.Contains(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
