@@ -208,3 +208,41 @@ func TestEnvLoader_WritesOneLinePerParameterByItsLastPathElement(t *testing.T) {
 		t.Errorf("the env file is readable by others: %v", info.Mode())
 	}
 }
+
+func TestComponents_RefuseWhatConfigValidationWouldHaveCaught(t *testing.T) {
+	c := mustConfig(t, `{"web": {"kind": "ec2", "environment": {"MODE": "x"}},
+	  "kv": {"kind": "cache", "engine": "redis", "engineVersion": "7.1"}}`, devCtx)
+	for _, tt := range []struct {
+		name  string
+		build func(ctx *pulumi.Context) error
+		want  string
+	}{
+		{"settings without a config path", func(ctx *pulumi.Context) error {
+			_, err := NewFleet(ctx, "p-web", &FleetArgs{Workload: "web", Spec: *c["web"].EC2, PrivateSubnetIDs: ids(privateSubnets),
+				SecurityGroupID: pulumi.String("sg-1"), Env: testEnv})
+			return err
+		}, "ConfigPath is required with settings"},
+		{"a cache without an auth mode", func(ctx *pulumi.Context) error {
+			s := *c["kv"].Cache
+			s.Auth = ""
+			_, err := NewCache(ctx, "p-kv", &CacheArgs{Workload: "kv", Spec: s, IsolatedSubnetIDs: ids(isolatedSubnets), SecurityGroupID: pulumi.String("sg-1"), Env: testEnv})
+			return err
+		}, "the spec is not valid"},
+		{"IAM on an engine without it", func(ctx *pulumi.Context) error {
+			s := *c["kv"].Cache
+			s.EngineVersion = "6.2"
+			_, err := NewCache(ctx, "p-kv", &CacheArgs{Workload: "kv", Spec: s, IsolatedSubnetIDs: ids(isolatedSubnets), SecurityGroupID: pulumi.String("sg-1"), Env: testEnv})
+			return err
+		}, "redis 6.2 has no IAM authentication"},
+	} {
+		m := sim.NewMonitor("platform", "test", "us-east-1")
+		err := pulumi.RunErr(tt.build, pulumi.WithMocks("platform", "test", m))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+		g, _ := m.Graph()
+		if g != nil && g.Custom() > 0 {
+			t.Errorf("%s: registered %d resources before refusing", tt.name, g.Custom())
+		}
+	}
+}
