@@ -34,20 +34,32 @@ func everyStackFile(t *testing.T) []string {
 	return files
 }
 
+var pathRuns = map[string]*offline.Result{}
+
+// runPath runs a stack file once per test binary; the every-stack-file
+// tests share the result (read it, never change it).
+func runPath(t *testing.T, path string) *offline.Result {
+	t.Helper()
+	runsMu.Lock()
+	defer runsMu.Unlock()
+	if r, ok := pathRuns[path]; ok {
+		return r
+	}
+	r, err := offline.RunFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	pathRuns[path] = r
+	return r
+}
+
 // Every ARN, registry and bucket a stack file in the repository names is in
 // the account the stack deploys into, as the offline plan simulates it.
 func TestAccount_EveryStackFileNamesOnlyTheAccountItDeploysInto(t *testing.T) {
 	refs := 0
 	for _, path := range everyStackFile(t) {
 		t.Run(path, func(t *testing.T) {
-			f, err := stack.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := offline.Run(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runPath(t, path)
 			caller := res.Platform.Design.Env.AccountID
 			for _, r := range res.Platform.Design.Config.AccountRefs() {
 				refs++

@@ -22,10 +22,7 @@ func TestIdleNAT_EveryStackFileSaysWhenItsNATGatewaysCarryNothing(t *testing.T) 
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := offline.Run(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runPath(t, path)
 			cfg := res.Platform.Design.Config
 			egress := false
 			for _, n := range cfg.Workloads.Names() {

@@ -16,10 +16,7 @@ func TestQuotas_EveryStackFileSaysWhenItsLambdaConcurrencyCannotBeGranted(t *tes
 	reserving := 0
 	for _, path := range everyStackFile(t) {
 		t.Run(path, func(t *testing.T) {
-			res, err := offline.RunFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runPath(t, path)
 			cfg := res.Platform.Design.Config
 			total := 0
 			for _, n := range cfg.Workloads.Names() {

@@ -80,10 +80,7 @@ func TestSessions_EveryWorkloadReachesWhatItsSessionsNeed(t *testing.T) {
 	checked := 0
 	for _, path := range everyStackFile(t) {
 		t.Run(path, func(t *testing.T) {
-			res, err := offline.RunFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runPath(t, path)
 			g, cfg := res.Graph, res.Platform.Design.Config
 			kms, logs, s3 := sessionTerms(t, res)
 			for _, n := range cfg.Workloads.Names() {
@@ -143,10 +140,7 @@ func TestSessions_AtMostOneStackOwnsTheAccountsPreferences(t *testing.T) {
 		a     *access.AccountPreferences
 	}
 	for _, path := range everyStackFile(t) {
-		res, err := offline.RunFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := runPath(t, path)
 		d := res.Platform.Design
 		where := place{d.Env.AccountID, d.Env.Region}
 		sm := d.Config.Access.SessionManager

@@ -14,10 +14,7 @@ import (
 func TestZones_EveryStackFileOutputsTheIDOfEachZoneItUses(t *testing.T) {
 	for _, path := range everyStackFile(t) {
 		t.Run(path, func(t *testing.T) {
-			res, err := offline.RunFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runPath(t, path)
 			ids, _ := res.Graph.Exports["availabilityZoneIds"].(map[string]any)
 			subnets := res.Graph.OfType(tSubnet)
 			if len(subnets) == 0 {
