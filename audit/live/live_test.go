@@ -3,6 +3,7 @@ package live_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -175,5 +176,43 @@ func TestThePolicyIsReadOnly(t *testing.T) {
 		if !slices.ContainsFunc([]string{"Describe", "List", "Get"}, func(p string) bool { return strings.HasPrefix(op, p) }) {
 			t.Errorf("%s is not a read", a)
 		}
+	}
+}
+
+// The read runs its calls concurrently, never more at once than
+// Options.Concurrency: a proxy that holds every call for a moment counts
+// how many it holds at the same time.
+func TestTheReadKeepsAtMostConcurrencyCallsInFlight(t *testing.T) {
+	_, srv := seedAccount(t)
+	for _, bound := range []int{1, 3} {
+		t.Run(fmt.Sprintf("concurrency %d", bound), func(t *testing.T) {
+			proxy := motoserver.NewProxy(t, srv.URL)
+			var mu sync.Mutex
+			inFlight, most := 0, 0
+			proxy.Intercept = func(motoserver.Request, int) *motoserver.Answer {
+				mu.Lock()
+				inFlight++
+				most = max(most, inFlight)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				return nil
+			}
+			snap, err := live.Read(context.Background(), live.Options{Region: seedRegion, EndpointURL: proxy.URL, Concurrency: bound})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv, err := audit.LoadSnapshot(snap); err != nil || inv.Incomplete() {
+				t.Fatalf("the bounded read should still read everything: %v", err)
+			}
+			if most > bound {
+				t.Errorf("%d calls were in flight at once, bound %d", most, bound)
+			}
+			if bound > 1 && most < 2 {
+				t.Errorf("the calls ran one at a time (bound %d)", bound)
+			}
+		})
 	}
 }

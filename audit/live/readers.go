@@ -22,253 +22,309 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
+// Every list asks for the largest page its API allows, so a large account
+// takes as few round trips as it can: EC2's Describe calls take up to
+// 1,000 items a page (route tables and prefix lists 100), load balancers
+// 400, RDS, ElastiCache, ECS, Batch and Auto Scaling 100, Lambda 50.
+const (
+	ec2Page         = 1000
+	ec2SmallPage    = 100
+	elbPage         = 400
+	rdsPage         = 100
+	elastiCachePage = 100
+	ecsPage         = 100
+	batchPage       = 100
+	asgPage         = 100
+	lambdaPage      = 50
+)
+
 // list runs one account-wide call and records its items under the call's
 // file.
-func list[T any](r *reader, service, op string, read func(context.Context) ([]T, error)) []T {
-	c := r.call(service, op)
-	items, err := read(r.ctx)
-	r.record(c, err, map[string]any{c.File: items}, len(items))
+func list[T any](s *svc, service, op string, read func(context.Context) ([]T, error)) []T {
+	c := s.call(service, op)
+	items, err := read(s.ctx)
+	s.record(c, err, map[string]any{c.File: items}, len(items))
 	if err != nil {
 		return nil
 	}
 	return items
 }
 
-func (r *reader) readEC2() {
-	cl := ec2.NewFromConfig(r.cfg, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, guard("ec2")) })
-	list(r, "ec2", "DescribeVpcs", func(ctx context.Context) ([]ec2types.Vpc, error) {
-		p := ec2.NewDescribeVpcsPaginator(cl, &ec2.DescribeVpcsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeVpcsOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs })
-	})
-	list(r, "ec2", "DescribeSubnets", func(ctx context.Context) ([]ec2types.Subnet, error) {
-		p := ec2.NewDescribeSubnetsPaginator(cl, &ec2.DescribeSubnetsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeSubnetsOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets })
-	})
-	list(r, "ec2", "DescribeRouteTables", func(ctx context.Context) ([]ec2types.RouteTable, error) {
-		p := ec2.NewDescribeRouteTablesPaginator(cl, &ec2.DescribeRouteTablesInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables })
-	})
-	list(r, "ec2", "DescribeSecurityGroups", func(ctx context.Context) ([]ec2types.SecurityGroup, error) {
-		p := ec2.NewDescribeSecurityGroupsPaginator(cl, &ec2.DescribeSecurityGroupsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeSecurityGroupsOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups })
-	})
-	list(r, "ec2", "DescribeNetworkInterfaces", func(ctx context.Context) ([]ec2types.NetworkInterface, error) {
-		p := ec2.NewDescribeNetworkInterfacesPaginator(cl, &ec2.DescribeNetworkInterfacesInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeNetworkInterfacesOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeNetworkInterfacesOutput) []ec2types.NetworkInterface { return o.NetworkInterfaces })
-	})
-	list(r, "ec2", "DescribeInstances", func(ctx context.Context) ([]ec2types.Reservation, error) {
-		p := ec2.NewDescribeInstancesPaginator(cl, &ec2.DescribeInstancesInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeInstancesOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeInstancesOutput) []ec2types.Reservation { return o.Reservations })
-	})
-	list(r, "ec2", "DescribeNatGateways", func(ctx context.Context) ([]ec2types.NatGateway, error) {
-		p := ec2.NewDescribeNatGatewaysPaginator(cl, &ec2.DescribeNatGatewaysInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeNatGatewaysOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeNatGatewaysOutput) []ec2types.NatGateway { return o.NatGateways })
-	})
-	list(r, "ec2", "DescribeVpcEndpoints", func(ctx context.Context) ([]ec2types.VpcEndpoint, error) {
-		p := ec2.NewDescribeVpcEndpointsPaginator(cl, &ec2.DescribeVpcEndpointsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeVpcEndpointsOutput, error) { return p.NextPage(ctx) },
-			func(o *ec2.DescribeVpcEndpointsOutput) []ec2types.VpcEndpoint { return o.VpcEndpoints })
-	})
-	lists := list(r, "ec2", "DescribeManagedPrefixLists", func(ctx context.Context) ([]ec2types.ManagedPrefixList, error) {
-		p := ec2.NewDescribeManagedPrefixListsPaginator(cl, &ec2.DescribeManagedPrefixListsInput{})
+func (s *svc) readEC2() {
+	cl := ec2.NewFromConfig(s.cfg, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, guard("ec2")) })
+	concurrently(
+		func() {
+			list(s, "ec2", "DescribeVpcs", func(ctx context.Context) ([]ec2types.Vpc, error) {
+				p := ec2.NewDescribeVpcsPaginator(cl, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeVpcsOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeVpcsOutput) []ec2types.Vpc { return o.Vpcs })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeSubnets", func(ctx context.Context) ([]ec2types.Subnet, error) {
+				p := ec2.NewDescribeSubnetsPaginator(cl, &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeSubnetsOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return o.Subnets })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeRouteTables", func(ctx context.Context) ([]ec2types.RouteTable, error) {
+				p := ec2.NewDescribeRouteTablesPaginator(cl, &ec2.DescribeRouteTablesInput{MaxResults: aws.Int32(ec2SmallPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeRouteTablesOutput) []ec2types.RouteTable { return o.RouteTables })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeSecurityGroups", func(ctx context.Context) ([]ec2types.SecurityGroup, error) {
+				p := ec2.NewDescribeSecurityGroupsPaginator(cl, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeSecurityGroupsOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeSecurityGroupsOutput) []ec2types.SecurityGroup { return o.SecurityGroups })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeNetworkInterfaces", func(ctx context.Context) ([]ec2types.NetworkInterface, error) {
+				p := ec2.NewDescribeNetworkInterfacesPaginator(cl, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeNetworkInterfacesOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeNetworkInterfacesOutput) []ec2types.NetworkInterface { return o.NetworkInterfaces })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeInstances", func(ctx context.Context) ([]ec2types.Reservation, error) {
+				p := ec2.NewDescribeInstancesPaginator(cl, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeInstancesOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeInstancesOutput) []ec2types.Reservation { return o.Reservations })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeNatGateways", func(ctx context.Context) ([]ec2types.NatGateway, error) {
+				p := ec2.NewDescribeNatGatewaysPaginator(cl, &ec2.DescribeNatGatewaysInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeNatGatewaysOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeNatGatewaysOutput) []ec2types.NatGateway { return o.NatGateways })
+			})
+		},
+		func() {
+			list(s, "ec2", "DescribeVpcEndpoints", func(ctx context.Context) ([]ec2types.VpcEndpoint, error) {
+				p := ec2.NewDescribeVpcEndpointsPaginator(cl, &ec2.DescribeVpcEndpointsInput{MaxResults: aws.Int32(ec2Page)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeVpcEndpointsOutput, error) { return p.NextPage(ctx) },
+					func(o *ec2.DescribeVpcEndpointsOutput) []ec2types.VpcEndpoint { return o.VpcEndpoints })
+			})
+		},
+		func() { s.readPrefixLists(cl) },
+	)
+}
+
+func (s *svc) readPrefixLists(cl *ec2.Client) {
+	lists := list(s, "ec2", "DescribeManagedPrefixLists", func(ctx context.Context) ([]ec2types.ManagedPrefixList, error) {
+		p := ec2.NewDescribeManagedPrefixListsPaginator(cl, &ec2.DescribeManagedPrefixListsInput{MaxResults: aws.Int32(ec2SmallPage)})
 		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeManagedPrefixListsOutput, error) { return p.NextPage(ctx) },
 			func(o *ec2.DescribeManagedPrefixListsOutput) []ec2types.ManagedPrefixList { return o.PrefixLists })
 	})
-	entries := r.call("ec2", "GetManagedPrefixListEntries")
+	entries := s.call("ec2", "GetManagedPrefixListEntries")
 	if lists == nil {
-		r.skip(entries, r.call("ec2", "DescribeManagedPrefixLists"))
+		s.skip(entries, s.call("ec2", "DescribeManagedPrefixLists"))
 		return
 	}
-	files, count := map[string]any{}, 0
-	var err error
-	for _, pl := range lists {
-		id := aws.ToString(pl.PrefixListId)
-		p := ec2.NewGetManagedPrefixListEntriesPaginator(cl, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: pl.PrefixListId})
-		var es []ec2types.PrefixListEntry
-		es, err = pages(r.ctx, p.HasMorePages, func(ctx context.Context) (*ec2.GetManagedPrefixListEntriesOutput, error) { return p.NextPage(ctx) },
+	// The entries have no list call: one call per prefix list.
+	perList, err := forEach(lists, func(pl ec2types.ManagedPrefixList) ([]ec2types.PrefixListEntry, error) {
+		p := ec2.NewGetManagedPrefixListEntriesPaginator(cl, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: pl.PrefixListId, MaxResults: aws.Int32(ec2SmallPage)})
+		return pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*ec2.GetManagedPrefixListEntriesOutput, error) { return p.NextPage(ctx) },
 			func(o *ec2.GetManagedPrefixListEntriesOutput) []ec2types.PrefixListEntry { return o.Entries })
-		if err != nil {
-			break
-		}
-		files[entries.File+id+".json"] = es
+	})
+	files, count := map[string]any{}, 0
+	for i, es := range perList {
+		files[entries.File+aws.ToString(lists[i].PrefixListId)+".json"] = es
 		count += len(es)
 	}
-	r.record(entries, err, files, count)
+	s.record(entries, err, files, count)
 }
 
-func (r *reader) readELB() {
-	cl := elb.NewFromConfig(r.cfg, func(o *elb.Options) { o.APIOptions = append(o.APIOptions, guard("elbv2")) })
-	lbs := list(r, "elbv2", "DescribeLoadBalancers", func(ctx context.Context) ([]elbtypes.LoadBalancer, error) {
-		p := elb.NewDescribeLoadBalancersPaginator(cl, &elb.DescribeLoadBalancersInput{})
+func (s *svc) readELB() {
+	cl := elb.NewFromConfig(s.cfg, func(o *elb.Options) { o.APIOptions = append(o.APIOptions, guard("elbv2")) })
+	lbs := list(s, "elbv2", "DescribeLoadBalancers", func(ctx context.Context) ([]elbtypes.LoadBalancer, error) {
+		p := elb.NewDescribeLoadBalancersPaginator(cl, &elb.DescribeLoadBalancersInput{PageSize: aws.Int32(elbPage)})
 		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elb.DescribeLoadBalancersOutput, error) { return p.NextPage(ctx) },
 			func(o *elb.DescribeLoadBalancersOutput) []elbtypes.LoadBalancer { return o.LoadBalancers })
 	})
-	c := r.call("elbv2", "DescribeListeners")
+	c := s.call("elbv2", "DescribeListeners")
 	if lbs == nil {
-		r.skip(c, r.call("elbv2", "DescribeLoadBalancers"))
+		s.skip(c, s.call("elbv2", "DescribeLoadBalancers"))
 		return
 	}
-	all := []elbtypes.Listener{}
-	var err error
-	for _, lb := range lbs {
-		p := elb.NewDescribeListenersPaginator(cl, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
-		var ls []elbtypes.Listener
-		ls, err = pages(r.ctx, p.HasMorePages, func(ctx context.Context) (*elb.DescribeListenersOutput, error) { return p.NextPage(ctx) },
+	// DescribeListeners takes one load balancer at a time.
+	perLB, err := forEach(lbs, func(lb elbtypes.LoadBalancer) ([]elbtypes.Listener, error) {
+		p := elb.NewDescribeListenersPaginator(cl, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn, PageSize: aws.Int32(elbPage)})
+		return pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*elb.DescribeListenersOutput, error) { return p.NextPage(ctx) },
 			func(o *elb.DescribeListenersOutput) []elbtypes.Listener { return o.Listeners })
-		if err != nil {
-			break
-		}
+	})
+	all := []elbtypes.Listener{}
+	for _, ls := range perLB {
 		all = append(all, ls...)
 	}
-	r.record(c, err, map[string]any{c.File: all}, len(all))
+	s.record(c, err, map[string]any{c.File: all}, len(all))
 }
 
-func (r *reader) readRDS() {
-	cl := rds.NewFromConfig(r.cfg, func(o *rds.Options) { o.APIOptions = append(o.APIOptions, guard("rds")) })
-	list(r, "rds", "DescribeDBClusters", func(ctx context.Context) ([]rdstypes.DBCluster, error) {
-		p := rds.NewDescribeDBClustersPaginator(cl, &rds.DescribeDBClustersInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBClustersOutput, error) { return p.NextPage(ctx) },
-			func(o *rds.DescribeDBClustersOutput) []rdstypes.DBCluster { return o.DBClusters })
-	})
-	list(r, "rds", "DescribeDBInstances", func(ctx context.Context) ([]rdstypes.DBInstance, error) {
-		p := rds.NewDescribeDBInstancesPaginator(cl, &rds.DescribeDBInstancesInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBInstancesOutput, error) { return p.NextPage(ctx) },
-			func(o *rds.DescribeDBInstancesOutput) []rdstypes.DBInstance { return o.DBInstances })
-	})
-	list(r, "rds", "DescribeDBSubnetGroups", func(ctx context.Context) ([]rdstypes.DBSubnetGroup, error) {
-		p := rds.NewDescribeDBSubnetGroupsPaginator(cl, &rds.DescribeDBSubnetGroupsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBSubnetGroupsOutput, error) { return p.NextPage(ctx) },
-			func(o *rds.DescribeDBSubnetGroupsOutput) []rdstypes.DBSubnetGroup { return o.DBSubnetGroups })
-	})
-}
-
-func (r *reader) readElastiCache() {
-	cl := elasticache.NewFromConfig(r.cfg, func(o *elasticache.Options) { o.APIOptions = append(o.APIOptions, guard("elasticache")) })
-	list(r, "elasticache", "DescribeReplicationGroups", func(ctx context.Context) ([]ectypes.ReplicationGroup, error) {
-		p := elasticache.NewDescribeReplicationGroupsPaginator(cl, &elasticache.DescribeReplicationGroupsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeReplicationGroupsOutput, error) {
-			return p.NextPage(ctx)
-		},
-			func(o *elasticache.DescribeReplicationGroupsOutput) []ectypes.ReplicationGroup {
-				return o.ReplicationGroups
+func (s *svc) readRDS() {
+	cl := rds.NewFromConfig(s.cfg, func(o *rds.Options) { o.APIOptions = append(o.APIOptions, guard("rds")) })
+	concurrently(
+		func() {
+			list(s, "rds", "DescribeDBClusters", func(ctx context.Context) ([]rdstypes.DBCluster, error) {
+				p := rds.NewDescribeDBClustersPaginator(cl, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(rdsPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBClustersOutput, error) { return p.NextPage(ctx) },
+					func(o *rds.DescribeDBClustersOutput) []rdstypes.DBCluster { return o.DBClusters })
 			})
-	})
-	list(r, "elasticache", "DescribeCacheClusters", func(ctx context.Context) ([]ectypes.CacheCluster, error) {
-		p := elasticache.NewDescribeCacheClustersPaginator(cl, &elasticache.DescribeCacheClustersInput{ShowCacheNodeInfo: aws.Bool(true)})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeCacheClustersOutput, error) { return p.NextPage(ctx) },
-			func(o *elasticache.DescribeCacheClustersOutput) []ectypes.CacheCluster { return o.CacheClusters })
-	})
-	list(r, "elasticache", "DescribeCacheSubnetGroups", func(ctx context.Context) ([]ectypes.CacheSubnetGroup, error) {
-		p := elasticache.NewDescribeCacheSubnetGroupsPaginator(cl, &elasticache.DescribeCacheSubnetGroupsInput{})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeCacheSubnetGroupsOutput, error) {
-			return p.NextPage(ctx)
 		},
-			func(o *elasticache.DescribeCacheSubnetGroupsOutput) []ectypes.CacheSubnetGroup {
-				return o.CacheSubnetGroups
+		func() {
+			list(s, "rds", "DescribeDBInstances", func(ctx context.Context) ([]rdstypes.DBInstance, error) {
+				p := rds.NewDescribeDBInstancesPaginator(cl, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(rdsPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBInstancesOutput, error) { return p.NextPage(ctx) },
+					func(o *rds.DescribeDBInstancesOutput) []rdstypes.DBInstance { return o.DBInstances })
 			})
-	})
+		},
+		func() {
+			list(s, "rds", "DescribeDBSubnetGroups", func(ctx context.Context) ([]rdstypes.DBSubnetGroup, error) {
+				p := rds.NewDescribeDBSubnetGroupsPaginator(cl, &rds.DescribeDBSubnetGroupsInput{MaxRecords: aws.Int32(rdsPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBSubnetGroupsOutput, error) { return p.NextPage(ctx) },
+					func(o *rds.DescribeDBSubnetGroupsOutput) []rdstypes.DBSubnetGroup { return o.DBSubnetGroups })
+			})
+		},
+	)
 }
 
-func (r *reader) readLambda() {
-	cl := lambda.NewFromConfig(r.cfg, func(o *lambda.Options) { o.APIOptions = append(o.APIOptions, guard("lambda")) })
-	list(r, "lambda", "ListFunctions", func(ctx context.Context) ([]lambdatypes.FunctionConfiguration, error) {
-		p := lambda.NewListFunctionsPaginator(cl, &lambda.ListFunctionsInput{})
+func (s *svc) readElastiCache() {
+	cl := elasticache.NewFromConfig(s.cfg, func(o *elasticache.Options) { o.APIOptions = append(o.APIOptions, guard("elasticache")) })
+	concurrently(
+		func() {
+			list(s, "elasticache", "DescribeReplicationGroups", func(ctx context.Context) ([]ectypes.ReplicationGroup, error) {
+				p := elasticache.NewDescribeReplicationGroupsPaginator(cl, &elasticache.DescribeReplicationGroupsInput{MaxRecords: aws.Int32(elastiCachePage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeReplicationGroupsOutput, error) {
+					return p.NextPage(ctx)
+				},
+					func(o *elasticache.DescribeReplicationGroupsOutput) []ectypes.ReplicationGroup {
+						return o.ReplicationGroups
+					})
+			})
+		},
+		func() {
+			list(s, "elasticache", "DescribeCacheClusters", func(ctx context.Context) ([]ectypes.CacheCluster, error) {
+				p := elasticache.NewDescribeCacheClustersPaginator(cl, &elasticache.DescribeCacheClustersInput{ShowCacheNodeInfo: aws.Bool(true), MaxRecords: aws.Int32(elastiCachePage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeCacheClustersOutput, error) { return p.NextPage(ctx) },
+					func(o *elasticache.DescribeCacheClustersOutput) []ectypes.CacheCluster { return o.CacheClusters })
+			})
+		},
+		func() {
+			list(s, "elasticache", "DescribeCacheSubnetGroups", func(ctx context.Context) ([]ectypes.CacheSubnetGroup, error) {
+				p := elasticache.NewDescribeCacheSubnetGroupsPaginator(cl, &elasticache.DescribeCacheSubnetGroupsInput{MaxRecords: aws.Int32(elastiCachePage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*elasticache.DescribeCacheSubnetGroupsOutput, error) {
+					return p.NextPage(ctx)
+				},
+					func(o *elasticache.DescribeCacheSubnetGroupsOutput) []ectypes.CacheSubnetGroup {
+						return o.CacheSubnetGroups
+					})
+			})
+		},
+	)
+}
+
+func (s *svc) readLambda() {
+	cl := lambda.NewFromConfig(s.cfg, func(o *lambda.Options) { o.APIOptions = append(o.APIOptions, guard("lambda")) })
+	list(s, "lambda", "ListFunctions", func(ctx context.Context) ([]lambdatypes.FunctionConfiguration, error) {
+		p := lambda.NewListFunctionsPaginator(cl, &lambda.ListFunctionsInput{MaxItems: aws.Int32(lambdaPage)})
 		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*lambda.ListFunctionsOutput, error) { return p.NextPage(ctx) },
 			func(o *lambda.ListFunctionsOutput) []lambdatypes.FunctionConfiguration { return o.Functions })
 	})
 }
 
-func (r *reader) readECS() {
-	cl := ecs.NewFromConfig(r.cfg, func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, guard("ecs")) })
-	listClusters := r.call("ecs", "ListClusters")
-	p := ecs.NewListClustersPaginator(cl, &ecs.ListClustersInput{})
-	arns, err := pages(r.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListClustersOutput, error) { return p.NextPage(ctx) },
+func (s *svc) readECS() {
+	cl := ecs.NewFromConfig(s.cfg, func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, guard("ecs")) })
+	listClusters := s.call("ecs", "ListClusters")
+	p := ecs.NewListClustersPaginator(cl, &ecs.ListClustersInput{MaxResults: aws.Int32(ecsPage)})
+	arns, err := pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListClustersOutput, error) { return p.NextPage(ctx) },
 		func(o *ecs.ListClustersOutput) []string { return o.ClusterArns })
-	r.record(listClusters, err, nil, len(arns))
+	s.record(listClusters, err, nil, len(arns))
 	if err != nil {
 		for _, op := range []string{"DescribeClusters", "ListServices", "DescribeServices", "ListTasks", "DescribeTasks"} {
-			r.skip(r.call("ecs", op), listClusters)
+			s.skip(s.call("ecs", op), listClusters)
 		}
 		return
 	}
 
-	describe := r.call("ecs", "DescribeClusters")
-	clusters := []ecstypes.Cluster{}
-	err = nil
-	for _, ids := range chunks(arns, 100) {
-		var out *ecs.DescribeClustersOutput
-		if out, err = cl.DescribeClusters(r.ctx, &ecs.DescribeClustersInput{Clusters: ids}); err != nil {
-			break
-		}
-		clusters = append(clusters, out.Clusters...)
-	}
-	r.record(describe, err, map[string]any{describe.File: clusters}, len(clusters))
-
 	// Services and tasks are listed per cluster, then described in the
 	// batches the API accepts (10 services, 100 tasks).
 	perCluster := func(listOp, describeOp string, listIDs func(cluster string) ([]string, error), describeIDs func(cluster string, ids []string) ([]any, error), batch int) {
-		lc, dc := r.call("ecs", listOp), r.call("ecs", describeOp)
-		var listErr, descErr error
-		all, listed := []any{}, 0
-		for _, cluster := range arns {
-			ids, err := listIDs(cluster)
-			if err != nil {
-				listErr = err
-				break
-			}
-			listed += len(ids)
-			for _, part := range chunks(ids, batch) {
-				items, err := describeIDs(cluster, part)
-				if err != nil {
-					descErr = err
-					break
-				}
-				all = append(all, items...)
-			}
-			if descErr != nil {
-				break
-			}
-		}
-		r.record(lc, listErr, nil, listed)
+		lc, dc := s.call("ecs", listOp), s.call("ecs", describeOp)
+		ids, listErr := forEach(arns, listIDs)
 		if listErr != nil {
-			r.skip(dc, lc)
+			s.record(lc, listErr, nil, 0)
+			s.skip(dc, lc)
 			return
 		}
-		r.record(dc, descErr, map[string]any{dc.File: all}, len(all))
+		type part struct {
+			cluster string
+			ids     []string
+		}
+		var parts []part
+		listed := 0
+		for i, cluster := range arns {
+			listed += len(ids[i])
+			for _, c := range chunks(ids[i], batch) {
+				parts = append(parts, part{cluster, c})
+			}
+		}
+		s.record(lc, nil, nil, listed)
+		described, descErr := forEach(parts, func(p part) ([]any, error) { return describeIDs(p.cluster, p.ids) })
+		all := []any{}
+		for _, items := range described {
+			all = append(all, items...)
+		}
+		s.record(dc, descErr, map[string]any{dc.File: all}, len(all))
 	}
-	perCluster("ListServices", "DescribeServices",
-		func(cluster string) ([]string, error) {
-			p := ecs.NewListServicesPaginator(cl, &ecs.ListServicesInput{Cluster: aws.String(cluster)})
-			return pages(r.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListServicesOutput, error) { return p.NextPage(ctx) },
-				func(o *ecs.ListServicesOutput) []string { return o.ServiceArns })
-		},
-		func(cluster string, ids []string) ([]any, error) {
-			out, err := cl.DescribeServices(r.ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: ids})
-			if err != nil {
-				return nil, err
+	concurrently(
+		func() {
+			describe := s.call("ecs", "DescribeClusters")
+			described, err := forEach(chunks(arns, 100), func(ids []string) ([]ecstypes.Cluster, error) {
+				out, err := cl.DescribeClusters(s.ctx, &ecs.DescribeClustersInput{Clusters: ids})
+				if err != nil {
+					return nil, err
+				}
+				return out.Clusters, nil
+			})
+			clusters := []ecstypes.Cluster{}
+			for _, cs := range described {
+				clusters = append(clusters, cs...)
 			}
-			return anys(out.Services), nil
-		}, 10)
-	perCluster("ListTasks", "DescribeTasks",
-		func(cluster string) ([]string, error) {
-			p := ecs.NewListTasksPaginator(cl, &ecs.ListTasksInput{Cluster: aws.String(cluster)})
-			return pages(r.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListTasksOutput, error) { return p.NextPage(ctx) },
-				func(o *ecs.ListTasksOutput) []string { return o.TaskArns })
+			s.record(describe, err, map[string]any{describe.File: clusters}, len(clusters))
 		},
-		func(cluster string, ids []string) ([]any, error) {
-			out, err := cl.DescribeTasks(r.ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: ids})
-			if err != nil {
-				return nil, err
-			}
-			return anys(out.Tasks), nil
-		}, 100)
+		func() {
+			perCluster("ListServices", "DescribeServices",
+				func(cluster string) ([]string, error) {
+					p := ecs.NewListServicesPaginator(cl, &ecs.ListServicesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(ecsPage)})
+					return pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListServicesOutput, error) { return p.NextPage(ctx) },
+						func(o *ecs.ListServicesOutput) []string { return o.ServiceArns })
+				},
+				func(cluster string, ids []string) ([]any, error) {
+					out, err := cl.DescribeServices(s.ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: ids})
+					if err != nil {
+						return nil, err
+					}
+					return anys(out.Services), nil
+				}, 10)
+		},
+		func() {
+			perCluster("ListTasks", "DescribeTasks",
+				func(cluster string) ([]string, error) {
+					p := ecs.NewListTasksPaginator(cl, &ecs.ListTasksInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(ecsPage)})
+					return pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*ecs.ListTasksOutput, error) { return p.NextPage(ctx) },
+						func(o *ecs.ListTasksOutput) []string { return o.TaskArns })
+				},
+				func(cluster string, ids []string) ([]any, error) {
+					out, err := cl.DescribeTasks(s.ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: ids})
+					if err != nil {
+						return nil, err
+					}
+					return anys(out.Tasks), nil
+				}, 100)
+		},
+	)
 }
 
 func anys[T any](items []T) []any {
@@ -279,10 +335,10 @@ func anys[T any](items []T) []any {
 	return out
 }
 
-func (r *reader) readBatch() {
-	cl := batch.NewFromConfig(r.cfg, func(o *batch.Options) { o.APIOptions = append(o.APIOptions, guard("batch")) })
-	list(r, "batch", "DescribeComputeEnvironments", func(ctx context.Context) ([]batchtypes.ComputeEnvironmentDetail, error) {
-		p := batch.NewDescribeComputeEnvironmentsPaginator(cl, &batch.DescribeComputeEnvironmentsInput{})
+func (s *svc) readBatch() {
+	cl := batch.NewFromConfig(s.cfg, func(o *batch.Options) { o.APIOptions = append(o.APIOptions, guard("batch")) })
+	list(s, "batch", "DescribeComputeEnvironments", func(ctx context.Context) ([]batchtypes.ComputeEnvironmentDetail, error) {
+		p := batch.NewDescribeComputeEnvironmentsPaginator(cl, &batch.DescribeComputeEnvironmentsInput{MaxResults: aws.Int32(batchPage)})
 		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*batch.DescribeComputeEnvironmentsOutput, error) { return p.NextPage(ctx) },
 			func(o *batch.DescribeComputeEnvironmentsOutput) []batchtypes.ComputeEnvironmentDetail {
 				return o.ComputeEnvironments
@@ -290,10 +346,10 @@ func (r *reader) readBatch() {
 	})
 }
 
-func (r *reader) readAutoScaling() {
-	cl := autoscaling.NewFromConfig(r.cfg, func(o *autoscaling.Options) { o.APIOptions = append(o.APIOptions, guard("autoscaling")) })
-	list(r, "autoscaling", "DescribeAutoScalingGroups", func(ctx context.Context) ([]asgtypes.AutoScalingGroup, error) {
-		p := autoscaling.NewDescribeAutoScalingGroupsPaginator(cl, &autoscaling.DescribeAutoScalingGroupsInput{})
+func (s *svc) readAutoScaling() {
+	cl := autoscaling.NewFromConfig(s.cfg, func(o *autoscaling.Options) { o.APIOptions = append(o.APIOptions, guard("autoscaling")) })
+	list(s, "autoscaling", "DescribeAutoScalingGroups", func(ctx context.Context) ([]asgtypes.AutoScalingGroup, error) {
+		p := autoscaling.NewDescribeAutoScalingGroupsPaginator(cl, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(asgPage)})
 		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
 			return p.NextPage(ctx)
 		},
