@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/acme/platform/internal/awsenv"
 )
@@ -155,4 +156,50 @@ func KeyPolicy(class Class, a PolicyArgs) (string, error) {
 	}
 	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": st})
 	return string(b), err
+}
+
+// KeyUsers says, one sentence per statement of the class's key policy, who
+// may use the key and how: the key policy read back in words, for the docs.
+// backupRole names the backup role as the reader should see it.
+func KeyUsers(class Class, env awsenv.Env, backupRole string, copyAccounts []string) ([]string, error) {
+	st, err := KeyStatements(class, PolicyArgs{Env: env, BackupRoleARN: backupRole, CopyAccounts: copyAccounts})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range st {
+		m := s.(map[string]any)
+		sid, _ := m["Sid"].(string)
+		switch sid {
+		case "AccountAdministers":
+			out = append(out, "the account's IAM policies: administrators and the deploy role manage it, and a workload uses it only where its own IAM policy grants it (the account statement, which KMS's lockout check also requires)")
+		case "AccountUsesKeyThroughRDS", "AccountUsesKeyThroughElastiCache", "AccountUsesKeyThroughBackup":
+			svc := m["Condition"].(map[string]any)["StringEquals"].(map[string]any)["kms:ViaService"]
+			out = append(out, fmt.Sprintf("principals of account %s, only through %s (kms:ViaService): the service encrypts with it for them and holds grants for the resources it encrypts", env.AccountID, svc))
+		case "BackupRoleUsesKey":
+			out = append(out, fmt.Sprintf("%s: takes, copies and restores recovery points (grants only for AWS resources)", backupRole))
+		case "BackupRoleGrantsToServices", "CopyDestinationAccountsGrantToServices":
+			// said with the statement before it
+		case "CopyDestinationAccountsReadKey":
+			out = append(out, fmt.Sprintf("the accounts copies go to (%s): they read the snapshots they copy", strings.Join(otherAccounts(env, copyAccounts), ", ")))
+		case "UseOnlyThroughSecretsManager":
+			out = append(out, fmt.Sprintf("nobody outside Secrets Manager: encrypting or decrypting with the key other than through %s is denied to every principal; a workload reads a secret with kms:Decrypt through Secrets Manager, granted by its own IAM policy", m["Condition"].(map[string]any)["StringNotEquals"].(map[string]any)["kms:ViaService"]))
+		case "LogsEncryptsThisAccountsGroups":
+			out = append(out, fmt.Sprintf("CloudWatch Logs (logs.%s.amazonaws.com), for log groups of account %s only", env.Region, env.AccountID))
+		default:
+			out = append(out, "statement "+sid)
+		}
+	}
+	return out, nil
+}
+
+func otherAccounts(env awsenv.Env, accounts []string) []string {
+	var out []string
+	for _, a := range accounts {
+		if a != env.AccountID && !contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -105,3 +105,24 @@ func TestKeyPolicy_Refusals(t *testing.T) {
 		t.Error("a policy without the account accepted")
 	}
 }
+
+// Every statement of every class's policy is said in words, and the words
+// name the service, role or account the statement does.
+func TestKeyUsers_SayEveryStatement(t *testing.T) {
+	for _, c := range Classes {
+		users, err := KeyUsers(c, env, "the backup role", []string{"444455556666"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(users, "\n")
+		if strings.Contains(text, "statement ") || !strings.Contains(text, "IAM policies") {
+			t.Errorf("%s: %q", c, users)
+		}
+		for class, want := range map[Class]string{ClassDatabase: "rds.us-east-1.amazonaws.com", ClassCache: "elasticache.us-east-1", ClassSecrets: "nobody outside Secrets Manager",
+			ClassLogs: "logs.us-east-1.amazonaws.com", ClassBackup: "444455556666"} {
+			if class == c && !strings.Contains(text, want) {
+				t.Errorf("%s: %q lacks %q", c, users, want)
+			}
+		}
+	}
+}
