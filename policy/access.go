@@ -42,6 +42,10 @@ var Resourceless = map[string]bool{
 // adminPolicies are AWS managed policies no platform role may carry.
 var adminPolicies = []string{"/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess"}
 
+// NotAction stands, among a statement's actions, for a NotAction element:
+// the statement allows every action but those it names.
+const NotAction = "NotAction"
+
 // Statement is one statement of a policy document, normalised.
 type Statement struct {
 	Effect    string
@@ -74,7 +78,7 @@ func Statements(doc any) ([]Statement, error) {
 	for _, m := range list {
 		st := Statement{Effect: fmt.Sprint(m["Effect"]), Actions: stringOrList(m["Action"]), Resources: stringOrList(m["Resource"])}
 		if _, has := m["NotAction"]; has {
-			st.Actions = append(st.Actions, "NotAction")
+			st.Actions = append(st.Actions, NotAction)
 		}
 		if _, has := m["NotResource"]; has {
 			st.Resources = append(st.Resources, "*")
@@ -120,7 +124,7 @@ func checkIAM(g *sim.Graph, add func(rule string, r sim.Resource, format string,
 			}
 			resourceless := true
 			for _, a := range st.Actions {
-				if a == "*" || strings.HasSuffix(a, ":*") || a == "NotAction" {
+				if a == "*" || strings.HasSuffix(a, ":*") || a == NotAction {
 					add(RuleIAMWildcard, r, "allows %s: every action of a service", a)
 				}
 				resourceless = resourceless && Resourceless[a]
