@@ -222,6 +222,18 @@ func (inv *Inventory) Findings() []Finding {
 				}
 			}
 		}
+		// What the rules open to the internet only together.
+		for _, r := range inv.combinedRules(g) {
+			for _, check := range []func(SecurityGroup, Rule, []OwnerKind) (Finding, bool){checkOpenToWorld, checkAdminPort} {
+				if f, ok := check(g, r, kinds); ok {
+					f.Resource = g.ID
+					f.Related = slices.Clone(ifaces)
+					f.Detail = r.String() + " (together: " + r.partsText() + ")"
+					f.Message += "; no one rule does, these do together: " + r.partsText()
+					out = append(out, f)
+				}
+			}
+		}
 		if f, ok := sharedGroup(g, kinds, ifaces); ok {
 			out = append(out, f)
 		}
@@ -278,6 +290,7 @@ func (inv *Inventory) publicSubnetWorkloads() []Finding {
 			Resource: s.ID,
 			Related:  ids,
 			Detail:   what,
+			Form:     s.InternetForm,
 			Message:  msg,
 			Fix:      "move compute (EC2, ECS, Batch, Lambda) to private subnets behind a NAT gateway and data stores (RDS, ElastiCache) to isolated subnets; leave only load balancers and NAT gateways in public subnets",
 		})

@@ -47,10 +47,13 @@ func (inv *Inventory) ownedFindings() []Finding {
 		if !o.Kind.IsWorkload() || o.Type == "Aurora cluster" || o.Type == "DB cluster" || o.Type == "replication group" {
 			continue
 		}
-		var public []string
+		var public, forms []string
 		for _, id := range o.Subnets {
 			if s, ok := subnetTier[id]; ok && s.Tier == TierPublic {
 				public = append(public, fmt.Sprintf("%s (%s)", id, subnetPlace(s)))
+				if !slices.Contains(forms, s.InternetForm) {
+					forms = append(forms, s.InternetForm)
+				}
 			}
 		}
 		if len(public) == 0 {
@@ -64,7 +67,7 @@ func (inv *Inventory) ownedFindings() []Finding {
 			msg += " with public IP " + strings.Join(o.PublicIPs, ", ")
 		}
 		add(Finding{Kind: KindPublicSubnetWorkload, Severity: SeverityHigh, Resource: o.ID,
-			Related: append(slices.Clone(o.Subnets), o.Interfaces...), Detail: o.Type, Message: msg,
+			Related: append(slices.Clone(o.Subnets), o.Interfaces...), Detail: o.Type, Form: strings.Join(forms, "; "), Message: msg,
 			Fix: "move compute (EC2, ECS, Batch, Lambda) to private subnets behind a NAT gateway and data stores (RDS, ElastiCache) to isolated subnets; leave only load balancers and NAT gateways in public subnets"})
 	}
 

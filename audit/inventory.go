@@ -116,6 +116,10 @@ type Subnet struct {
 	// DefaultRoute is the target (igw-..., nat-..., tgw-...) of the default
 	// route that decided the tier, empty for isolated subnets.
 	DefaultRoute string
+	// InternetForm names how the routes that decided the tier cover the
+	// whole internet: "0.0.0.0/0 (all of IPv4)", "0.0.0.0/1 + 128.0.0.0/1
+	// (together all of IPv4)", a prefix list... Empty for isolated subnets.
+	InternetForm string
 	Tier         Tier
 }
 
@@ -174,6 +178,8 @@ type Rule struct {
 	// world holds the forms in which the sources reach the whole internet,
 	// set by Findings.
 	world []string
+	// parts are the rules a synthetic rule combines (combinedRules).
+	parts []Rule
 }
 
 // Interface is one entry of describe-network-interfaces. Kind is derived by
@@ -224,11 +230,11 @@ func (inv *Inventory) Classify() {
 			rt, viaMain = mainTable[s.VPCID], true
 		}
 		if rt == nil {
-			s.RouteTableID, s.ViaMainTable, s.DefaultRoute, s.Tier = "", false, "", TierUnknown
+			s.RouteTableID, s.ViaMainTable, s.DefaultRoute, s.InternetForm, s.Tier = "", false, "", "", TierUnknown
 			continue
 		}
 		s.RouteTableID, s.ViaMainTable = rt.ID, viaMain
-		s.Tier, s.DefaultRoute = TierOf(rt.Routes)
+		s.Tier, s.DefaultRoute, s.InternetForm = inv.routeTier(rt.Routes)
 	}
 	for i := range inv.Interfaces {
 		inv.Interfaces[i].Kind = ClassifyInterface(inv.Interfaces[i])
@@ -240,26 +246,69 @@ func (inv *Inventory) Classify() {
 	inv.classifyOwners()
 }
 
-// TierOf classifies a set of routes. An internet gateway default route on
-// either address family makes the subnet public, because IPv6 addresses are
-// globally reachable through it just as public IPv4 ones are. Any other
-// default route makes it private; none makes it isolated.
+// TierOf classifies a set of routes. Routes to an internet gateway whose
+// destinations together cover the whole internet (0.0.0.0/0, ::/0, two
+// halves, 2000::/3...) make the subnet public, on either address family,
+// because IPv6 addresses are globally reachable through it just as public
+// IPv4 ones are. Otherwise routes that together cover it through anything
+// else (NAT, transit gateway, appliance, or a mix with the gateway) make it
+// private; without either it is isolated. TierOf cannot see into prefix
+// lists; Classify, which has the inventory's, does.
 func TierOf(routes []Route) (tier Tier, defaultRoute string) {
-	for _, r := range routes {
-		if !r.Blackhole && isDefaultDestination(r.Destination) && strings.HasPrefix(r.Target, "igw-") {
-			return TierPublic, r.Target
-		}
-	}
-	for _, r := range routes {
-		if !r.Blackhole && isDefaultDestination(r.Destination) && r.Target != "" {
-			return TierPrivate, r.Target
-		}
-	}
-	return TierIsolated, ""
+	tier, defaultRoute, _ = (&Inventory{}).routeTier(routes)
+	return tier, defaultRoute
 }
 
-func isDefaultDestination(dst string) bool {
-	return dst == "0.0.0.0/0" || dst == "::/0"
+// routeTier is TierOf with the inventory's prefix lists, and the form in
+// which the deciding routes cover the internet.
+func (inv *Inventory) routeTier(routes []Route) (tier Tier, target, form string) {
+	var gateway, out []Route
+	for _, r := range routes {
+		if r.Blackhole || r.Target == "" || r.Target == "local" {
+			continue
+		}
+		out = append(out, r)
+		if strings.HasPrefix(r.Target, "igw-") {
+			gateway = append(gateway, r)
+		}
+	}
+	if forms := inv.routeForms(gateway); len(forms) > 0 {
+		return TierPublic, targetOf(gateway), forms[0]
+	}
+	if forms := inv.routeForms(out); len(forms) > 0 {
+		// Part of the internet goes through the gateway, the rest does
+		// not: name the other hop, which is what keeps the subnet private.
+		rest := slices.DeleteFunc(slices.Clone(out), func(r Route) bool { return strings.HasPrefix(r.Target, "igw-") })
+		return TierPrivate, targetOf(rest), forms[0]
+	}
+	return TierIsolated, "", ""
+}
+
+// routeForms is worldForms over the routes' destinations.
+func (inv *Inventory) routeForms(routes []Route) []string {
+	var cidrs, lists []string
+	for _, r := range routes {
+		if strings.HasPrefix(r.Destination, "pl-") {
+			lists = append(lists, r.Destination)
+		} else {
+			cidrs = append(cidrs, r.Destination)
+		}
+	}
+	return inv.worldForms(cidrs, lists)
+}
+
+// targetOf names the next hop of a set of routes that covers the internet:
+// the target of its default route (0.0.0.0/0 first, then ::/0), or else of
+// its first route.
+func targetOf(routes []Route) string {
+	for _, dst := range []string{"0.0.0.0/0", "::/0"} {
+		for _, r := range routes {
+			if r.Destination == dst {
+				return r.Target
+			}
+		}
+	}
+	return routes[0].Target
 }
 
 // VPC returns the VPC with the given id.

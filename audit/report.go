@@ -164,6 +164,7 @@ type jsonSubnet struct {
 	RouteTable   string            `json:"routeTable,omitempty"`
 	ViaMainTable bool              `json:"viaMainTable"`
 	DefaultRoute string            `json:"defaultRoute,omitempty"`
+	InternetForm string            `json:"internetForm,omitempty"`
 	MapPublicIP  bool              `json:"mapPublicIpOnLaunch"`
 	Workloads    map[OwnerKind]int `json:"workloads"`
 }
@@ -228,7 +229,7 @@ func (r Report) JSON() ([]byte, error) {
 		doc.Subnets = append(doc.Subnets, jsonSubnet{
 			ID: s.ID, Name: s.Name, VPC: s.VPCID, AZ: s.AZ, AZID: s.AZID, CIDR: s.CIDR,
 			IPv6CIDRs: s.IPv6CIDRs, Tier: s.Tier, RouteTable: s.RouteTableID,
-			ViaMainTable: s.ViaMainTable, DefaultRoute: s.DefaultRoute,
+			ViaMainTable: s.ViaMainTable, DefaultRoute: s.DefaultRoute, InternetForm: s.InternetForm,
 			MapPublicIP: s.MapPublicIPOnLaunch, Workloads: inv.Workloads(s.ID),
 		})
 	}
@@ -452,7 +453,12 @@ func routeText(s Subnet) string {
 	if s.DefaultRoute == "" {
 		return "none, via " + table
 	}
-	return s.DefaultRoute + " via " + table
+	text := s.DefaultRoute + " via " + table
+	if !strings.HasPrefix(s.InternetForm, "0.0.0.0/0 ") && !strings.HasPrefix(s.InternetForm, "::/0 ") {
+		// Not a literal default route: say which routes make it one.
+		text += ", by " + s.InternetForm
+	}
+	return text
 }
 
 func sortedVPCs(inv *Inventory) []VPC {

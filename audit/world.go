@@ -22,62 +22,84 @@ var (
 )
 
 // worldForms returns, for a set of sources (CIDRs and prefix list ids), a
-// description of each way they reach the whole internet, or nothing.
+// description of each way they reach the whole internet, or nothing. Per
+// address family it names, in this order of preference: a literal
+// (0.0.0.0/0, ::/0, an IPv6 prefix holding 2000::/3), the CIDRs together,
+// a prefix list whose entries do it alone, and CIDRs and prefix lists
+// together. Prefix lists whose entries could not be read count for
+// nothing: the audit concludes nothing from what it did not see.
 func (inv *Inventory) worldForms(cidrs, prefixLists []string) []string {
 	var forms []string
-	var v4, v6 []netip.Prefix
-	var v4Src, v6Src []string
-	for _, c := range cidrs {
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			continue
-		}
-		p = p.Masked()
-		switch {
-		case p == allIPv4:
-			forms = append(forms, "0.0.0.0/0 (all of IPv4)")
-			continue
-		case p == allIPv6:
-			forms = append(forms, "::/0 (all of IPv6)")
-			continue
-		case p.Addr().Is6() && p.Bits() <= 3 && p.Contains(globalUnicast.Addr()):
-			forms = append(forms, c+" (every global IPv6 address)")
-			continue
-		}
-		if p.Addr().Is4() {
-			v4, v4Src = append(v4, p), append(v4Src, c)
-		} else {
-			v6, v6Src = append(v6, p), append(v6Src, c)
-		}
-	}
-	if covers(v4, allIPv4) {
-		forms = append(forms, strings.Join(v4Src, " + ")+" (together all of IPv4)")
-	} else if covers(v6, globalUnicast) {
-		forms = append(forms, strings.Join(v6Src, " + ")+" (together every global IPv6 address)")
-	}
-	for _, id := range prefixLists {
-		pl, ok := inv.PrefixList(id)
-		if !ok || !pl.EntriesRead {
-			continue
-		}
+	for _, fam := range families {
+		var found []string
 		var ps []netip.Prefix
-		for _, e := range pl.Entries {
-			if p, err := netip.ParsePrefix(e); err == nil {
-				ps = append(ps, p.Masked())
+		var srcs []string
+		for _, c := range cidrs {
+			p, err := netip.ParsePrefix(c)
+			if err != nil || p.Addr().Is4() != fam.v4 {
+				continue
+			}
+			p = p.Masked()
+			switch {
+			case p == allIPv4:
+				found = append(found, "0.0.0.0/0 (all of IPv4)")
+			case p == allIPv6:
+				found = append(found, "::/0 (all of IPv6)")
+			case !fam.v4 && p.Bits() <= globalUnicast.Bits() && p.Contains(globalUnicast.Addr()):
+				found = append(found, c+" (every global IPv6 address)")
+			default:
+				ps, srcs = append(ps, p), append(srcs, c)
 			}
 		}
-		name := id
-		if pl.PrefixListName != "" {
-			name = fmt.Sprintf("%s (%s)", id, pl.PrefixListName)
+		if len(found) == 0 && len(ps) > 1 && covers(ps, fam.space) {
+			found = append(found, strings.Join(srcs, " + ")+" (together "+fam.label+")")
 		}
-		switch {
-		case covers(ps, allIPv4):
-			forms = append(forms, "prefix list "+name+" (its entries cover all of IPv4)")
-		case covers(ps, globalUnicast):
-			forms = append(forms, "prefix list "+name+" (its entries cover every global IPv6 address)")
+		var listed []string
+		for _, id := range prefixLists {
+			pl, ok := inv.PrefixList(id)
+			if !ok || !pl.EntriesRead {
+				continue
+			}
+			var entries []netip.Prefix
+			for _, e := range pl.Entries {
+				if p, err := netip.ParsePrefix(e); err == nil && p.Addr().Is4() == fam.v4 {
+					entries = append(entries, p.Masked())
+				}
+			}
+			if len(entries) == 0 {
+				continue
+			}
+			if len(found) == 0 && covers(entries, fam.space) {
+				found = append(found, "prefix list "+pl.label()+" (its entries cover "+fam.label+")")
+				continue
+			}
+			ps = append(ps, entries...)
+			listed = append(listed, "prefix list "+pl.label())
 		}
+		if len(found) == 0 && len(listed) > 0 && covers(ps, fam.space) {
+			found = append(found, strings.Join(append(srcs, listed...), " + ")+" (together "+fam.label+")")
+		}
+		forms = append(forms, found...)
 	}
 	return forms
+}
+
+// families are the address spaces that make "the internet": all of IPv4,
+// and every global IPv6 address (2000::/3, all AWS hands out or routes).
+var families = []struct {
+	v4    bool
+	space netip.Prefix
+	label string
+}{
+	{true, allIPv4, "all of IPv4"},
+	{false, globalUnicast, "every global IPv6 address"},
+}
+
+func (pl *PrefixList) label() string {
+	if pl.PrefixListName != "" {
+		return fmt.Sprintf("%s (%s)", pl.PrefixListId, pl.PrefixListName)
+	}
+	return pl.PrefixListId
 }
 
 // PrefixList returns the managed prefix list with the given id.

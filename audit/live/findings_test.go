@@ -44,6 +44,8 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		"ingress-open-to-world " + s.App + " high",
 		"ingress-open-to-world " + s.ViaPrefixList + " high",
 		"ingress-open-to-world " + s.Shared + " high",
+		"ingress-open-to-world " + s.SplitRules + " high",     // 8080, by two rules together
+		"ingress-wide-port-range " + s.SplitRules + " medium", // 8000-8100 from a public range
 		"instance-imdsv1 " + s.Web + " high",
 		"instance-public-ip " + s.Web + " medium",
 		"lb-plain-http prod-web medium",
@@ -51,6 +53,7 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		"public-subnet-workload prod-aurora-a high",
 		"public-subnet-workload prod-redis-001 high",
 		"public-subnet-workload prod-thumbnailer high",
+		"public-subnet-workload prod-resizer high", // public through two halves
 		"public-subnet-workload prod-web-asg high",
 		"public-subnet-workload prod/api high",
 		"shared-security-group " + s.App + " medium",  // worker EC2, ECS service, Batch
@@ -72,6 +75,9 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 			"ingress-open-to-world " + s.App + " high":           "::/0 (all of IPv6)",
 			"ingress-open-to-world " + s.ViaPrefixList + " high": "prefix list " + s.PrefixList + " (everyone) (its entries cover all of IPv4)",
 			"ingress-open-to-world " + s.SSH + " high":           "0.0.0.0/0 (all of IPv4)",
+			"ingress-open-to-world " + s.SplitRules + " high":    "0.0.0.0/1 + 128.0.0.0/1 (together all of IPv4, across 2 rules)",
+			"public-subnet-workload prod-resizer high":           "0.0.0.0/1 + 128.0.0.0/1 (together all of IPv4)",
+			"public-subnet-workload " + s.Web + " high":          "0.0.0.0/0 (all of IPv4)",
 		} {
 			if forms[key] != want {
 				t.Errorf("%s: form %q, want %q", key, forms[key], want)
@@ -95,6 +101,19 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		}
 		if sn, _ := inv.Subnet(s.PubB); !sn.ViaMainTable {
 			t.Errorf("%s is public only through the main table: %+v", s.PubB, sn)
+		}
+		// Routes that together cover the internet, each form named.
+		for id, form := range map[string]string{
+			s.Halves:     "0.0.0.0/1 + 128.0.0.0/1 (together all of IPv4)",
+			s.ListRouted: "prefix list " + s.PrefixList + " (everyone) (its entries cover all of IPv4)",
+			s.V6:         "2000::/3 (every global IPv6 address)",
+		} {
+			if sn, ok := inv.Subnet(id); !ok || sn.Tier != audit.TierPublic || sn.InternetForm != form || sn.ViaMainTable {
+				t.Errorf("subnet %s: %+v, want public by %s", id, sn, form)
+			}
+		}
+		if sn, ok := inv.Subnet(s.HalfOnly); !ok || sn.Tier != audit.TierIsolated {
+			t.Errorf("half of IPv4 to the gateway is not the internet: %+v", sn)
 		}
 	})
 

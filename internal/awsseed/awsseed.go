@@ -39,9 +39,16 @@ type Seed struct {
 	Shared, SSH, App, Cache, ALB, Old string
 	WideSplit, ViaPrefixList          string
 	PrefixList                        string
-	Web, Worker                       string // EC2 instances: public, private
-	LBName                            string
-	ENIs                              map[string]string // what the seed created in place of AWS
+	// Subnets public only through routes that together cover the
+	// internet (two halves of IPv4, a prefix list, 2000::/3), and one
+	// with half of IPv4 to the gateway, which is not the internet.
+	Halves, ListRouted, V6, HalfOnly string
+	// SplitRules opens tcp 8080 to the internet only through two rules
+	// together (8000-8100 from one half, 8080 from the other).
+	SplitRules  string
+	Web, Worker string // EC2 instances: public, private
+	LBName      string
+	ENIs        map[string]string // what the seed created in place of AWS
 }
 
 // seedError carries a failed seeding call to Build's recover.
@@ -143,6 +150,24 @@ func Build(t testing.TB, endpoint, region string) Seed {
 
 	s.PrefixList = *must(e.CreateManagedPrefixList(ctx, &ec2.CreateManagedPrefixListInput{PrefixListName: aws.String("everyone"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5),
 		Entries: []ec2types.AddPrefixListEntry{{Cidr: aws.String("0.0.0.0/1")}, {Cidr: aws.String("128.0.0.0/1")}}})).PrefixList.PrefixListId
+	// The internet without a default route: each subnet has its own table
+	// whose routes to the gateway together cover the whole address space.
+	routed := func(cidr, zone, name string, routes ...ec2.CreateRouteInput) string {
+		id := subnet(cidr, zone, name)
+		rt := *must(e.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &s.VPC})).RouteTable.RouteTableId
+		for _, r := range routes {
+			r.RouteTableId, r.GatewayId = &rt, &igw
+			must(e.CreateRoute(ctx, &r))
+		}
+		must(e.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: &rt, SubnetId: &id}))
+		return id
+	}
+	s.Halves = routed("10.0.64.0/20", "a", "prod-edge-halves",
+		ec2.CreateRouteInput{DestinationCidrBlock: aws.String("0.0.0.0/1")}, ec2.CreateRouteInput{DestinationCidrBlock: aws.String("128.0.0.0/1")})
+	s.ListRouted = routed("10.0.80.0/20", "b", "prod-edge-list", ec2.CreateRouteInput{DestinationPrefixListId: &s.PrefixList})
+	s.V6 = routed("10.0.96.0/20", "a", "prod-edge-v6", ec2.CreateRouteInput{DestinationIpv6CidrBlock: aws.String("2000::/3")})
+	s.HalfOnly = routed("10.0.112.0/20", "b", "prod-partner",
+		ec2.CreateRouteInput{DestinationCidrBlock: aws.String("0.0.0.0/1")}, ec2.CreateRouteInput{DestinationCidrBlock: aws.String("203.0.113.0/24")})
 
 	group := func(name string, perms ...ec2types.IpPermission) string {
 		id := *must(e.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: &s.VPC})).GroupId
@@ -159,6 +184,7 @@ func Build(t testing.TB, endpoint, region string) Seed {
 	s.Old = group("old-batch")
 	s.WideSplit = group("partner-halves", perm("tcp", 5000, 5000, "0.0.0.0/1", "128.0.0.0/1"))
 	s.ViaPrefixList = group("partner-list", perm("tcp", 6000, 6000, s.PrefixList))
+	s.SplitRules = group("partner-split", perm("tcp", 8000, 8100, "0.0.0.0/1"), perm("tcp", 8080, 8080, "128.0.0.0/1"))
 
 	// EC2: a public web instance (public IP, IMDSv1 allowed) sharing the
 	// wide-open group, and a private worker done right.
@@ -215,6 +241,11 @@ func Build(t testing.TB, endpoint, region string) Seed {
 		Role: &role, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()},
 		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{s.PubA}, SecurityGroupIds: []string{s.Shared}}}))
 	eni("lambda", s.PubA, "AWS Lambda VPC ENI-prod-thumbnailer-73888ec6-41e0-49c6-af12-329b64768932", s.Shared)
+	// A second function, in the subnet public through two halves, behind
+	// the group whose rules open 8080 only together.
+	must(lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("prod-resizer"), Runtime: lambdatypes.RuntimePython312,
+		Role: &role, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()},
+		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{s.Halves}, SecurityGroupIds: []string{s.SplitRules}}}))
 
 	// An internet-facing load balancer serving plain HTTP.
 	lb := elb.NewFromConfig(cfg)
