@@ -55,6 +55,8 @@ var Calls = []Call{
 	{Service: "rds", Operation: "DescribeDBClusters", File: "rds-db-clusters.json", Key: "DBClusters"},
 	{Service: "rds", Operation: "DescribeDBInstances", File: "rds-db-instances.json", Key: "DBInstances"},
 	{Service: "rds", Operation: "DescribeDBSubnetGroups", File: "rds-db-subnet-groups.json", Key: "DBSubnetGroups"},
+	{Service: "rds", Operation: "DescribeDBClusterParameterGroups", File: "rds-db-cluster-parameter-groups.json", Key: "DBClusterParameterGroups"},
+	{Service: "rds", Operation: "DescribeDBClusterParameters", File: "rds-db-cluster-parameters/", Key: "Parameters", Per: "--db-cluster-parameter-group-name", Args: "--source user"},
 	{Service: "elasticache", Operation: "DescribeReplicationGroups", File: "elasticache-replication-groups.json", Key: "ReplicationGroups"},
 	{Service: "elasticache", Operation: "DescribeCacheClusters", File: "elasticache-cache-clusters.json", Key: "CacheClusters", Args: "--show-cache-node-info"},
 	{Service: "elasticache", Operation: "DescribeCacheSubnetGroups", File: "elasticache-cache-subnet-groups.json", Key: "CacheSubnetGroups"},
@@ -174,6 +176,12 @@ func command(c Call) string {
 		return "mkdir -p " + c.File + "\n" +
 			"for pl in $(aws ec2 describe-managed-prefix-lists --query 'PrefixLists[].PrefixListId' --output text); do\n" +
 			"  aws ec2 get-managed-prefix-list-entries --prefix-list-id \"$pl\" > " + c.File + "\"$pl.json\"\n" +
+			"done"
+	case "DescribeDBClusterParameters":
+		// Default groups hold no value a user set, and cannot be changed.
+		return "mkdir -p " + c.File + "\n" +
+			"for g in $(aws rds describe-db-cluster-parameter-groups --query 'DBClusterParameterGroups[?!starts_with(DBClusterParameterGroupName, `default.`)].DBClusterParameterGroupName' --output text); do\n" +
+			"  aws rds describe-db-cluster-parameters --db-cluster-parameter-group-name \"$g\"" + args + " > " + c.File + "\"$g.json\"\n" +
 			"done"
 	case "DescribeListeners":
 		return "for lb in $(aws elbv2 describe-load-balancers --query 'LoadBalancers[].LoadBalancerArn' --output text); do\n" +

@@ -56,6 +56,7 @@ type Inventory struct {
 	DBClusters               []DBCluster
 	DBInstances              []DBInstance
 	DBSubnetGroups           []DBSubnetGroup
+	DBClusterParameterGroups []DBClusterParameterGroup
 	ReplicationGroups        []ReplicationGroup
 	CacheClusters            []CacheCluster
 	CacheSubnetGroups        []CacheSubnetGroup

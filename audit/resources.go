@@ -35,6 +35,7 @@ type Instance struct {
 	InstanceId        string
 	InstanceType      string
 	ImageId           string
+	KeyName           string
 	State             struct{ Name string }
 	VpcId             string
 	SubnetId          string
@@ -136,15 +137,18 @@ type PrefixList struct {
 // LoadBalancer is one entry of elbv2 describe-load-balancers, with its
 // listeners attached.
 type LoadBalancer struct {
-	LoadBalancerArn   string
-	LoadBalancerName  string
-	Type              string // application, network, gateway
-	Scheme            string // internet-facing, internal
-	VpcId             string
-	IpAddressType     string
-	DNSName           string
-	State             struct{ Code string }
-	AvailabilityZones []struct {
+	LoadBalancerArn  string
+	LoadBalancerName string
+	// CanonicalHostedZoneId is the zone an alias record to the load
+	// balancer names beside its DNS name.
+	CanonicalHostedZoneId string
+	Type                  string // application, network, gateway
+	Scheme                string // internet-facing, internal
+	VpcId                 string
+	IpAddressType         string
+	DNSName               string
+	State                 struct{ Code string }
+	AvailabilityZones     []struct {
 		ZoneName string
 		SubnetId string
 	}
@@ -334,6 +338,36 @@ type DBSubnetGroup struct {
 	Raw                      json.RawMessage `json:"-"`
 }
 
+// DBClusterParameterGroup is one entry of rds
+// describe-db-cluster-parameter-groups, with the values a user set in it
+// (describe-db-cluster-parameters --source user).
+type DBClusterParameterGroup struct {
+	DBClusterParameterGroupName string
+	DBParameterGroupFamily      string
+	Description                 string
+	DBClusterParameterGroupArn  string
+	// Parameters are the values set in the group, by name; ParametersRead
+	// is false when they were not read, so nothing is concluded from none.
+	Parameters     []DBParameter   `json:"-"`
+	ParametersRead bool            `json:"-"`
+	Raw            json.RawMessage `json:"-"`
+}
+
+// Default reports whether the group is one RDS provides (default.*): it
+// cannot be modified, so it is referred to by name, never imported.
+func (g DBClusterParameterGroup) Default() bool {
+	return strings.HasPrefix(g.DBClusterParameterGroupName, "default.")
+}
+
+// DBParameter is one parameter of describe-db-cluster-parameters.
+type DBParameter struct {
+	ParameterName  string
+	ParameterValue string
+	ApplyMethod    string
+	ApplyType      string
+	Source         string
+}
+
 // ReplicationGroup is one entry of elasticache describe-replication-groups.
 type ReplicationGroup struct {
 	ReplicationGroupId string
@@ -435,6 +469,8 @@ type LambdaFunction struct {
 	FunctionArn  string
 	Runtime      string
 	Role         string
+	Handler      string
+	PackageType  string
 	VpcConfig    *struct {
 		VpcId            string
 		SubnetIds        []string
@@ -465,6 +501,8 @@ type ECSService struct {
 	Status               string
 	LaunchType           string
 	DesiredCount         int
+	TaskDefinition       string
+	PlatformVersion      string
 	NetworkConfiguration *struct {
 		AwsvpcConfiguration *AwsVpcConfiguration
 	}
@@ -502,8 +540,10 @@ type BatchComputeEnvironment struct {
 	Type                   string
 	State                  string
 	EcsClusterArn          string
+	ServiceRole            string
 	ComputeResources       *struct {
 		Type             string
+		MaxvCpus         int
 		Subnets          []string
 		SecurityGroupIds []string
 	}

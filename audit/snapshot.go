@@ -280,6 +280,26 @@ func (inv *Inventory) decode(s *Snapshot) error {
 		r.Raw = raw
 		inv.DBSubnetGroups = append(inv.DBSubnetGroups, r)
 	}))
+	add(each(s, call("DescribeDBClusterParameterGroups"), func(r DBClusterParameterGroup, raw json.RawMessage, _ string) {
+		r.Raw = raw
+		inv.DBClusterParameterGroups = append(inv.DBClusterParameterGroups, r)
+	}))
+	params := map[string][]DBParameter{}
+	add(each(s, call("DescribeDBClusterParameters"), func(p DBParameter, _ json.RawMessage, group string) {
+		params[group] = append(params[group], p)
+	}))
+	for i := range inv.DBClusterParameterGroups {
+		g := &inv.DBClusterParameterGroups[i]
+		name := g.DBClusterParameterGroupName
+		_, g.ParametersRead = s.Files[call("DescribeDBClusterParameters").File+name+".json"]
+		for _, p := range params[name] {
+			// --source user is what the commands ask for; a file written
+			// without it holds the engine's defaults too.
+			if p.Source == "" || p.Source == "user" {
+				g.Parameters = append(g.Parameters, p)
+			}
+		}
+	}
 	add(each(s, call("DescribeReplicationGroups"), func(r ReplicationGroup, raw json.RawMessage, _ string) {
 		r.Raw = raw
 		inv.ReplicationGroups = append(inv.ReplicationGroups, r)

@@ -158,6 +158,24 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		if len(inv.ReplicationGroups) != 1 || len(inv.CacheClusters) != 1 || inv.CacheClusters[0].ReplicationGroupId != "prod-redis" || len(inv.CacheSubnetGroups) != 1 {
 			t.Errorf("caches: %+v %+v", inv.ReplicationGroups, inv.CacheClusters)
 		}
+		// The cluster's own parameter group, with exactly the values set in
+		// it: what importing the group must send back.
+		var pg *audit.DBClusterParameterGroup
+		for i, g := range inv.DBClusterParameterGroups {
+			if g.DBClusterParameterGroupName == "prod-aurora-pg15" {
+				pg = &inv.DBClusterParameterGroups[i]
+			}
+		}
+		if pg == nil || pg.DBParameterGroupFamily != "aurora-postgresql15" || !pg.ParametersRead {
+			t.Fatalf("parameter group: %+v", inv.DBClusterParameterGroups)
+		}
+		got := map[string]string{}
+		for _, p := range pg.Parameters {
+			got[p.ParameterName] = p.ParameterValue
+		}
+		if len(got) != 2 || got["rds.force_ssl"] != "0" || got["log_min_duration_statement"] != "2000" {
+			t.Errorf("parameters of prod-aurora-pg15: %v", got)
+		}
 	})
 }
 

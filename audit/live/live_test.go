@@ -119,13 +119,15 @@ func TestSavedFilesHaveTheCLIShape(t *testing.T) {
 	_, srv := seedAccount(t)
 	snap := read(t, srv.URL, seedRegion, nil)
 	for file, want := range map[string][]string{
-		"vpcs.json":                       {`"Vpcs": [`, `"VpcId": "vpc-`, `"CidrBlock": "10.0.0.0/16"`},
-		"security-groups.json":            {`"SecurityGroups": [`, `"IpPermissions": [`, `"UserIdGroupPairs"`},
-		"instances.json":                  {`"Reservations": [`, `"Instances": [`, `"MetadataOptions"`, `"HttpTokens": "optional"`},
-		"rds-db-instances.json":           {`"DBInstances": [`, `"PubliclyAccessible": true`, `"DBInstanceIdentifier": "prod-aurora-a"`},
-		"ecs-services.json":               {`"services": [`, `"networkConfiguration"`, `"awsvpcConfiguration"`, `"assignPublicIp": "ENABLED"`},
-		"batch-compute-environments.json": {`"computeEnvironments": [`, `"computeResources"`, `"securityGroupIds"`},
-		"lambda-functions.json":           {`"Functions": [`, `"VpcConfig"`, `"SecurityGroupIds"`},
+		"vpcs.json":                                       {`"Vpcs": [`, `"VpcId": "vpc-`, `"CidrBlock": "10.0.0.0/16"`},
+		"security-groups.json":                            {`"SecurityGroups": [`, `"IpPermissions": [`, `"UserIdGroupPairs"`},
+		"instances.json":                                  {`"Reservations": [`, `"Instances": [`, `"MetadataOptions"`, `"HttpTokens": "optional"`},
+		"rds-db-instances.json":                           {`"DBInstances": [`, `"PubliclyAccessible": true`, `"DBInstanceIdentifier": "prod-aurora-a"`},
+		"ecs-services.json":                               {`"services": [`, `"networkConfiguration"`, `"awsvpcConfiguration"`, `"assignPublicIp": "ENABLED"`},
+		"batch-compute-environments.json":                 {`"computeEnvironments": [`, `"computeResources"`, `"securityGroupIds"`},
+		"lambda-functions.json":                           {`"Functions": [`, `"VpcConfig"`, `"SecurityGroupIds"`},
+		"rds-db-cluster-parameter-groups.json":            {`"DBClusterParameterGroups": [`, `"DBParameterGroupFamily": "aurora-postgresql15"`},
+		"rds-db-cluster-parameters/prod-aurora-pg15.json": {`"Parameters": [`, `"ParameterName": "rds.force_ssl"`, `"ParameterValue": "0"`},
 	} {
 		got := string(snap.Files[file])
 		for _, w := range want {

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -187,7 +188,50 @@ func (s *svc) readRDS() {
 					func(o *rds.DescribeDBSubnetGroupsOutput) []rdstypes.DBSubnetGroup { return o.DBSubnetGroups })
 			})
 		},
+		s.readClusterParameters(cl),
 	)
+}
+
+// readClusterParameters reads the cluster parameter groups and, for each one
+// a user made, the values set in it: what importing the group sends back.
+func (s *svc) readClusterParameters(cl *rds.Client) func() {
+	return func() {
+		groups := list(s, "rds", "DescribeDBClusterParameterGroups", func(ctx context.Context) ([]rdstypes.DBClusterParameterGroup, error) {
+			p := rds.NewDescribeDBClusterParameterGroupsPaginator(cl, &rds.DescribeDBClusterParameterGroupsInput{MaxRecords: aws.Int32(rdsPage)})
+			return pages(ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBClusterParameterGroupsOutput, error) {
+				return p.NextPage(ctx)
+			},
+				func(o *rds.DescribeDBClusterParameterGroupsOutput) []rdstypes.DBClusterParameterGroup {
+					return o.DBClusterParameterGroups
+				})
+		})
+		params := s.call("rds", "DescribeDBClusterParameters")
+		if groups == nil {
+			s.skip(params, s.call("rds", "DescribeDBClusterParameterGroups"))
+			return
+		}
+		// A default group holds no value a user set (and cannot be changed):
+		// importing a cluster refers to it by name.
+		var own []rdstypes.DBClusterParameterGroup
+		for _, g := range groups {
+			if !strings.HasPrefix(aws.ToString(g.DBClusterParameterGroupName), "default.") {
+				own = append(own, g)
+			}
+		}
+		perGroup, err := forEach(own, func(g rdstypes.DBClusterParameterGroup) ([]rdstypes.Parameter, error) {
+			p := rds.NewDescribeDBClusterParametersPaginator(cl, &rds.DescribeDBClusterParametersInput{
+				DBClusterParameterGroupName: g.DBClusterParameterGroupName, Source: aws.String("user"), MaxRecords: aws.Int32(rdsPage),
+			})
+			return pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*rds.DescribeDBClusterParametersOutput, error) { return p.NextPage(ctx) },
+				func(o *rds.DescribeDBClusterParametersOutput) []rdstypes.Parameter { return o.Parameters })
+		})
+		files, count := map[string]any{}, 0
+		for i, ps := range perGroup {
+			files[params.File+aws.ToString(own[i].DBClusterParameterGroupName)+".json"] = ps
+			count += len(ps)
+		}
+		s.record(params, err, files, count)
+	}
 }
 
 func (s *svc) readElastiCache() {

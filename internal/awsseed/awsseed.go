@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/acme/platform/internal/motoserver"
 )
@@ -211,8 +212,18 @@ func Build(t testing.TB, endpoint, region string) Seed {
 	// the wide-open group.
 	r := rds.NewFromConfig(cfg)
 	must(r.CreateDBSubnetGroup(ctx, &rds.CreateDBSubnetGroupInput{DBSubnetGroupName: aws.String("prod-aurora-subnets"), DBSubnetGroupDescription: aws.String("aurora"), SubnetIds: []string{s.PubA, s.PubB}}))
+	// Its own cluster parameter group, with TLS not required: a migration
+	// imports the group with the values set in it.
+	must(r.CreateDBClusterParameterGroup(ctx, &rds.CreateDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String("prod-aurora-pg15"),
+		DBParameterGroupFamily: aws.String("aurora-postgresql15"), Description: aws.String("Aurora cluster parameters")}))
+	must(r.ModifyDBClusterParameterGroup(ctx, &rds.ModifyDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String("prod-aurora-pg15"),
+		Parameters: []rdstypes.Parameter{
+			{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("0"), ApplyMethod: rdstypes.ApplyMethodImmediate},
+			{ParameterName: aws.String("log_min_duration_statement"), ParameterValue: aws.String("2000"), ApplyMethod: rdstypes.ApplyMethodImmediate},
+		}}))
 	must(r.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("prod-aurora"), Engine: aws.String("aurora-postgresql"), EngineVersion: aws.String("15.4"),
-		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"), DBSubnetGroupName: aws.String("prod-aurora-subnets"),
+		DBClusterParameterGroupName: aws.String("prod-aurora-pg15"),
+		MasterUsername:              aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"), DBSubnetGroupName: aws.String("prod-aurora-subnets"),
 		VpcSecurityGroupIds: []string{s.Shared}, StorageEncrypted: aws.Bool(false)}))
 	must(r.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("prod-aurora-a"), DBClusterIdentifier: aws.String("prod-aurora"),
 		Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r6g.large"), PubliclyAccessible: aws.Bool(true),
