@@ -56,6 +56,13 @@ type Entry struct {
 	// Applies says when AWS applies an update of a data store that can defer
 	// changes to its maintenance window (see applies).
 	Applies string `json:"applies,omitempty"`
+	// Protect is "lifted" or "set" when the resource's protect option
+	// changes: a change of the stack's state only, which Pulumi shows as an
+	// update and which decides whether a later removal may happen.
+	Protect string `json:"protect,omitempty"`
+	// Import is the cloud ID an added resource is imported with: the
+	// resource is taken over as it is, not created.
+	Import string `json:"import,omitempty"`
 }
 
 // Report is the result of Diff.
@@ -192,7 +199,7 @@ func Diff(before, after *sim.Graph) *Report {
 			b, ok = matchAlias(a, before, matched)
 		}
 		if !ok {
-			entries = append(entries, &Entry{URN: a.URN, Type: a.Type, Name: a.Name, Kind: Added})
+			entries = append(entries, &Entry{URN: a.URN, Type: a.Type, Name: a.Name, Kind: Added, Import: a.ImportID})
 			continue
 		}
 		rule, known := Rules[a.Type]
@@ -256,6 +263,15 @@ func Diff(before, after *sim.Graph) *Report {
 
 	for _, p := range pairs {
 		p.entry.Refused = refusals(p.before, p.after, after)
+		if p.before.Protect != p.after.Protect && p.after.Custom {
+			p.entry.Protect = "set"
+			if !p.after.Protect {
+				p.entry.Protect = "lifted"
+			}
+			if p.entry.Kind == Unchanged {
+				p.entry.Kind = Updated
+			}
+		}
 		if p.entry.Kind == Updated {
 			p.entry.Applies = applies(p.after, p.entry.Props)
 		}

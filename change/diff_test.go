@@ -185,7 +185,7 @@ func TestIgnoreChanges(t *testing.T) {
 
 func TestAliasMatchesRenamedResource(t *testing.T) {
 	before := res(tSubnet, "old-name", map[string]any{"cidrBlock": "10.0.0.0/24"}, protect)
-	after := res(tSubnet, "new-name", map[string]any{"cidrBlock": "10.0.0.0/24"}, alias(before.URN))
+	after := res(tSubnet, "new-name", map[string]any{"cidrBlock": "10.0.0.0/24"}, alias(before.URN), protect)
 	r := Diff(graph(before), graph(after))
 	if !r.Empty() {
 		t.Fatalf("a renamed resource with an alias must be unchanged:\n%s", r.Text())
@@ -569,5 +569,36 @@ func TestTextAndMarkdown(t *testing.T) {
 	}
 	if got := Diff(before, before).Markdown(); !strings.Contains(got, "No resource changes.") {
 		t.Errorf("empty markdown:\n%s", got)
+	}
+}
+
+// Lifting protect is a change of the stack's state that Pulumi shows as an
+// update: the report lists it, so the stage that does only that is visible
+// in review, and the removal after it is not blocked.
+func TestProtectLiftedIsAnUpdateAndThenTheRemovalPasses(t *testing.T) {
+	kept := res(tSubnet, "old", map[string]any{"cidrBlock": "10.0.0.0/24"}, protect)
+	lifted := res(tSubnet, "old", map[string]any{"cidrBlock": "10.0.0.0/24"})
+	r := Diff(graph(kept), graph(lifted))
+	e := wantKind(t, r, tSubnet, "old", Updated)
+	if e.Protect != "lifted" || len(e.Props) != 0 || !strings.Contains(r.Text(), "[protect lifted]") {
+		t.Errorf("entry %+v, report:\n%s", e, r.Text())
+	}
+	if r := Diff(graph(lifted), graph()); len(r.Errors()) != 0 {
+		t.Errorf("removing an unprotected resource is refused: %v", r.Errors())
+	}
+	if r := Diff(graph(kept), graph()); len(r.Errors()) != 1 {
+		t.Errorf("removing a protected resource is not refused: %v", r.Errors())
+	}
+	if e := wantKind(t, Diff(graph(lifted), graph(kept)), tSubnet, "old", Updated); e.Protect != "set" {
+		t.Errorf("protect set again: %+v", e)
+	}
+}
+
+// An added resource that is imported says so: it is taken over, not created.
+func TestAnImportIsShownAsOne(t *testing.T) {
+	imp := res(tSubnet, "adopted", map[string]any{"cidrBlock": "10.0.0.0/24"}, func(r *sim.Resource) { r.ImportID = "subnet-0a1b2c3d" })
+	r := Diff(graph(), graph(imp))
+	if e := wantKind(t, r, tSubnet, "adopted", Added); e.Import != "subnet-0a1b2c3d" || !strings.Contains(r.Text(), "[import subnet-0a1b2c3d]") {
+		t.Errorf("entry %+v, report:\n%s", e, r.Text())
 	}
 }

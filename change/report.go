@@ -57,6 +57,12 @@ func (r *Report) Text() string {
 		if e.Applies != "" {
 			line += "  [" + e.Applies + "]"
 		}
+		if e.Protect != "" {
+			line += "  [protect " + e.Protect + "]"
+		}
+		if e.Import != "" {
+			line += "  [import " + e.Import + "]"
+		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 		for _, why := range e.Refused {
 			b.WriteString("      REFUSED by AWS: " + why + "\n")
@@ -133,6 +139,12 @@ func (r *Report) Markdown() string {
 		}
 		if e.Applies != "" {
 			notes = append(notes, e.Applies)
+		}
+		if e.Protect != "" {
+			notes = append(notes, "protect "+e.Protect)
+		}
+		if e.Import != "" {
+			notes = append(notes, "imported as "+e.Import+", not created")
 		}
 		inputs := ""
 		if d := e.detail(); d != "" {

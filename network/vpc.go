@@ -25,6 +25,10 @@ type VpcArgs struct {
 	Tags    map[string]string
 	// Adopt, when set, takes over an existing VPC instead of creating one.
 	Adopt *AdoptArgs
+	// ImportOnly (with Adopt) registers the imports and nothing else: the VPC,
+	// its internet gateway and its existing subnets, for the first stage of a
+	// migration, whose `pulumi up` must create, change and delete nothing.
+	ImportOnly bool
 }
 
 // AdoptArgs describe an existing VPC to bring under management. Adopted
@@ -116,7 +120,7 @@ func RouteTableKey(s Subnet) string {
 
 // NewVpc registers the network.
 func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.ResourceOption) (*Vpc, error) {
-	if args == nil || !args.Plan.VPC.IsValid() || len(args.Plan.Subnets) == 0 {
+	if args == nil || !args.Plan.VPC.IsValid() || (len(args.Plan.Subnets) == 0 && !args.ImportOnly) {
 		return nil, fmt.Errorf("network.NewVpc(%q): a plan with at least one subnet is required", name)
 	}
 	if args.Env.Region == "" {
@@ -185,6 +189,13 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 				existingPublic[e.AZ] = sn // subnets arrive sorted by ID: the first one per zone
 			}
 		}
+	}
+
+	if args.ImportOnly {
+		if adopt == nil {
+			return nil, fmt.Errorf("network.NewVpc(%q): ImportOnly needs Adopt: there is nothing to import", name)
+		}
+		return v.finishImportOnly(ctx, name, vpc, adopt, parent)
 	}
 
 	for _, s := range args.Plan.Subnets {
@@ -353,6 +364,24 @@ func NewVpc(ctx *pulumi.Context, name string, args *VpcArgs, opts ...pulumi.Reso
 		"isolatedSubnetIds": v.IsolatedSubnetIDs,
 		"natPublicIps":      v.NATPublicIPs,
 	}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// finishImportOnly registers the adopted internet gateway, and outputs with
+// no planned subnet: the tiers come in a later stage.
+func (v *Vpc) finishImportOnly(ctx *pulumi.Context, name string, vpc *ec2.Vpc, adopt *AdoptArgs, parent pulumi.ResourceOption) (*Vpc, error) {
+	if adopt.InternetGatewayID != "" {
+		if _, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
+			VpcId: vpc.ID(),
+		}, adopted(parent, adopt.InternetGatewayID)...); err != nil {
+			return nil, err
+		}
+	}
+	empty := pulumi.StringArray{}.ToStringArrayOutput()
+	v.PublicSubnetIDs, v.PrivateSubnetIDs, v.IsolatedSubnetIDs, v.NATPublicIPs = empty, empty, empty, empty
+	if err := ctx.RegisterResourceOutputs(v, pulumi.Map{"vpcId": v.VpcID}); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -61,6 +61,7 @@ type edgeAcc struct {
 	reasons      map[string]bool // explicit reasons from grants
 	implicitWhy  string          // set when Build added the edge itself
 	grantDefault string          // set when a grant without a reason asked for it
+	until        string          // set on a bridge to a legacy group: the stage that removes it
 }
 
 type builder struct {
@@ -72,7 +73,8 @@ type builder struct {
 	vpnOn  bool
 	gws    []string // gateway endpoints, sorted, deduplicated, supported only
 	edges  map[edgeID]*edgeAcc
-	names  string // "api, database, ..." for messages, built lazily
+	names  string            // "api, database, ..." for messages, built lazily
+	legacy map[string]string // legacy group ID -> name, the groups bridges may name
 }
 
 func (b *builder) limits(cfg Config) {
@@ -174,6 +176,17 @@ func (b *builder) checkWorkload(w Workload, key string) {
 
 func (b *builder) environment(env Env) {
 	b.env = Env{InterfaceEndpoints: env.InterfaceEndpoints}
+	b.legacy = map[string]string{}
+	for id, name := range env.Legacy {
+		if !groupIDPattern.MatchString(id) {
+			b.probs.Add("platform:migration.groups", "legacy group %q is not a security group ID like sg-0a1b2c3d4e5f60718", id)
+			continue
+		}
+		b.legacy[id] = name
+	}
+	if len(b.legacy) > 0 {
+		b.env.Legacy = b.legacy
+	}
 	if env.VPNClientCIDR.IsValid() {
 		c := env.VPNClientCIDR.Masked()
 		if !c.Addr().Is4() || !c.Addr().IsPrivate() || c.Bits() < 12 || c.Bits() > 22 {
@@ -278,6 +291,12 @@ func (b *builder) grants(cfg Config) {
 	for _, t := range targets {
 		tk := allowKey + "." + t
 		tw, ok := b.byName[t]
+		if !ok && groupIDPattern.MatchString(t) {
+			for i, g := range cfg.Allow[t] {
+				b.bridgeTo(tk+"["+strconv.Itoa(i)+"]", t, g)
+			}
+			continue
+		}
 		switch {
 		case !ok && (t == FromInternet || t == FromVPNClients):
 			b.probs.Add(tk, "%q is a source keyword, not a workload; list it under from of the workload it may reach", t)
@@ -327,6 +346,16 @@ func (b *builder) grant(gk string, tw *Workload, g Grant) {
 	if len(g.From) == 0 {
 		b.probs.Add(gk+".from", `no sources; list workload names, "internet" or "vpn-clients", or remove the grant`)
 	}
+	bridges := false
+	for _, src := range g.From {
+		bridges = bridges || groupIDPattern.MatchString(src)
+	}
+	switch {
+	case g.Until != "" && !bridges:
+		b.probs.Add(gk+".until", "until is for bridges to legacy groups (a source written as sg-...); this grant names none, so it stays: remove until")
+	case g.Until == "" && bridges:
+		b.probs.Add(gk+".until", "required on a bridge to a legacy group: the migration stage that removes it (one of platform:migration.stages)")
+	}
 	to := groupPeer(tw.Name)
 	for j, src := range g.From {
 		fk := fromKey{gk, j}
@@ -348,6 +377,14 @@ func (b *builder) grant(gk string, tw *Workload, g Grant) {
 				b.add(vpnClientsPeer(b.env.VPNClientCIDR), to, port, "", g.Reason, "vpn-clients to "+tw.Name)
 			}
 		default:
+			if groupIDPattern.MatchString(src) {
+				if _, known := b.byName[src]; !known {
+					if b.knownLegacy(fk.String(), src) && portOK {
+						b.bridge(legacyPeer(src), to, port, g.Reason, g.Until, src+" ("+b.legacy[src]+") to "+tw.Name+" until "+g.Until)
+					}
+					continue
+				}
+			}
 			sw, ok := b.byName[src]
 			switch {
 			case !ok && looksLikeAddress(src):
@@ -365,6 +402,79 @@ func (b *builder) grant(gk string, tw *Workload, g Grant) {
 			}
 		}
 	}
+}
+
+// knownLegacy reports whether a group ID a bridge names is a legacy group of
+// the stack, recording the problem at key when it is not.
+func (b *builder) knownLegacy(key, id string) bool {
+	if _, ok := b.legacy[id]; ok {
+		return true
+	}
+	known := "none is imported"
+	if len(b.legacy) > 0 {
+		ids := make([]string, 0, len(b.legacy))
+		for k := range b.legacy {
+			ids = append(ids, k)
+		}
+		sort.Strings(ids)
+		known = "imported: " + strings.Join(ids, ", ")
+	}
+	b.probs.Add(key, "%s is not a legacy security group of this stack (%s): a bridge names a group platform:migration.groups imports from the snapshot; check the ID or import the group", id, known)
+	return false
+}
+
+// bridgeTo reads a grant listed under a legacy group's ID: platform
+// workloads reaching an old group during a migration.
+func (b *builder) bridgeTo(gk, id string, g Grant) {
+	if !b.knownLegacy(allowKey+"."+id, id) {
+		return
+	}
+	if msg := checkReason(g.Reason); msg != "" {
+		b.probs.Add(gk+".reason", "%s", msg)
+	}
+	if g.Until == "" {
+		b.probs.Add(gk+".until", "required on a bridge to a legacy group: the migration stage that removes it (one of platform:migration.stages)")
+	}
+	if g.Port == "" {
+		b.probs.Add(gk+".port", "required: a legacy group has no service port the platform knows; name the port the old workload listens on, e.g. \"5432\"")
+		return
+	}
+	port, err := ParsePort(g.Port)
+	if err != nil {
+		b.probs.Add(gk+".port", "%v", err)
+		return
+	}
+	if f, bad := forbiddenIn(port); bad {
+		b.probs.Add(gk+".port", "%s includes %d (%s); SSH and RDP are never opened: %s", port, f.Port.From, f.Name, f.Use)
+		return
+	}
+	if len(g.From) == 0 {
+		b.probs.Add(gk+".from", "no sources; list the platform workloads that reach %s until %s", id, g.Until)
+	}
+	for j, src := range g.From {
+		fk := fromKey{gk, j}
+		sw, ok := b.byName[src]
+		switch {
+		case groupIDPattern.MatchString(src):
+			b.probs.Add(fk.String(), "%s to %s: old groups reach each other through their own rules, which the stack never edits; a bridge joins a platform workload and an old group", src, id)
+		case !ok:
+			b.probs.Add(fk.String(), "%q is not a workload; declared workloads are: %s", src, b.declared())
+		case !sw.Kind.Valid():
+		case !sw.Kind.HasEgress():
+			b.probs.Add(fk.String(), "%q (%s) has no egress: data stores and interface endpoints never open connections; remove it", src, sw.Kind)
+		default:
+			b.bridge(groupPeer(src), legacyPeer(id), port, g.Reason, g.Until, src+" to "+id+" ("+b.legacy[id]+") until "+g.Until)
+		}
+	}
+}
+
+// bridge adds a temporary edge between a platform workload and a legacy group.
+func (b *builder) bridge(from, to Peer, port Port, reason, until, fallback string) {
+	if reason == "" {
+		reason = "migration bridge: " + fallback
+	}
+	b.add(from, to, port, "", reason, "")
+	b.edges[edgeID{from, to, port}].until = until
 }
 
 func looksLikeAddress(s string) bool {
@@ -441,6 +551,7 @@ func (b *builder) assemble(cfg Config) *Graph {
 			From: id.from, To: id.to, Port: id.port,
 			Reason:   acc.reason(),
 			Implicit: acc.implicitWhy != "" && len(acc.reasons) == 0 && acc.grantDefault == "",
+			Until:    acc.until,
 		})
 	}
 	slices.SortFunc(g.edges, compareEdges)
@@ -460,15 +571,38 @@ func (b *builder) assemble(cfg Config) *Graph {
 		ingress[i] = make([]Rule, 0, nIn[i])
 		egress[i] = make([]Rule, 0, nOut[i])
 	}
+	legacy := map[string]*LegacyGroupSpec{}
+	legacyOf := func(id string) *LegacyGroupSpec {
+		if legacy[id] == nil {
+			legacy[id] = &LegacyGroupSpec{ID: id, Name: b.legacy[id]}
+		}
+		return legacy[id]
+	}
 	for _, e := range g.edges {
 		if t := e.To.Workload(); t != "" {
 			i := g.index[t]
-			ingress[i] = append(ingress[i], Rule{Name: ruleName(t, Ingress, e.From, e.Port), Group: t, Direction: Ingress, Peer: e.From, Port: e.Port, Reason: e.Reason})
+			ingress[i] = append(ingress[i], Rule{Name: ruleName(t, Ingress, e.From, e.Port), Group: t, Direction: Ingress, Peer: e.From, Port: e.Port, Reason: e.Reason, Until: e.Until})
 		}
 		if s := e.From.Workload(); s != "" {
 			i := g.index[s]
-			egress[i] = append(egress[i], Rule{Name: ruleName(s, Egress, e.To, e.Port), Group: s, Direction: Egress, Peer: e.To, Port: e.Port, Reason: e.Reason})
+			egress[i] = append(egress[i], Rule{Name: ruleName(s, Egress, e.To, e.Port), Group: s, Direction: Egress, Peer: e.To, Port: e.Port, Reason: e.Reason, Until: e.Until})
 		}
+		// A bridge is written on the old group's side too: the rules the stack
+		// adds to an imported group, beside the ones it already has.
+		if t := e.To.Legacy(); t != "" {
+			l := legacyOf(t)
+			l.Ingress = append(l.Ingress, Rule{Name: ruleName(t, Ingress, e.From, e.Port), Group: t, Direction: Ingress, Peer: e.From, Port: e.Port, Reason: e.Reason, Until: e.Until})
+		}
+		if s := e.From.Legacy(); s != "" {
+			l := legacyOf(s)
+			l.Egress = append(l.Egress, Rule{Name: ruleName(s, Egress, e.To, e.Port), Group: s, Direction: Egress, Peer: e.To, Port: e.Port, Reason: e.Reason, Until: e.Until})
+		}
+	}
+	for _, id := range sortedIDs(legacy) {
+		l := legacy[id]
+		slices.SortFunc(l.Ingress, compareRules)
+		slices.SortFunc(l.Egress, compareRules)
+		g.legacy = append(g.legacy, *l)
 	}
 	g.groups = make([]GroupSpec, len(b.list))
 	n := 0
@@ -500,7 +634,21 @@ func (b *builder) assemble(cfg Config) *Graph {
 		g.rules = append(g.rules, gs.Ingress...)
 		g.rules = append(g.rules, gs.Egress...)
 	}
+	for _, l := range g.legacy {
+		g.rules = append(g.rules, l.Ingress...)
+		g.rules = append(g.rules, l.Egress...)
+	}
+	slices.SortFunc(g.rules, compareRules)
 	return g
+}
+
+func sortedIDs[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // groupDescription is the security group's description. AWS cannot change a

@@ -3,6 +3,7 @@ package security
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -18,6 +19,38 @@ type Graph struct {
 	edges     []Edge      // sorted: by from, to, port
 	env       Env
 	limits    Limits
+	legacy    []LegacyGroupSpec // sorted by ID: the old groups bridges add rules to
+}
+
+// LegacyGroupSpec is a legacy group's side of the bridges: the rules the
+// stack adds to an old group it imported, each removed at its Until stage.
+type LegacyGroupSpec struct {
+	ID      string
+	Name    string
+	Ingress []Rule
+	Egress  []Rule
+}
+
+// LegacyGroups returns the legacy groups that bridges touch, sorted by ID.
+func (g *Graph) LegacyGroups() []LegacyGroupSpec {
+	out := make([]LegacyGroupSpec, len(g.legacy))
+	for i, l := range g.legacy {
+		l.Ingress, l.Egress = slices.Clone(l.Ingress), slices.Clone(l.Egress)
+		out[i] = l
+	}
+	return out
+}
+
+// Bridges returns the temporary edges: those between a platform workload and
+// a legacy group, each removed at its Until stage.
+func (g *Graph) Bridges() []Edge {
+	var out []Edge
+	for _, e := range g.edges {
+		if e.Until != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // GroupSpec is one workload's security group and its rules.
@@ -72,6 +105,9 @@ func (g *Graph) Workloads() []Workload { return slices.Clone(g.workloads) }
 func (g *Graph) Env() Env {
 	e := g.env
 	e.GatewayEndpoints = slices.Clone(e.GatewayEndpoints)
+	if e.Legacy != nil {
+		e.Legacy = maps.Clone(e.Legacy)
+	}
 	return e
 }
 
@@ -138,8 +174,32 @@ func (g *Graph) verify() error {
 		if err := r.Port.Validate(); err != nil {
 			bad(r, "%v", err)
 		}
+		if r.Until != "" && r.Peer.kind != PeerLegacy && g.env.Legacy[r.Group] == "" {
+			if _, old := g.env.Legacy[r.Group]; !old {
+				bad(r, "temporary, but it names no legacy group")
+			}
+		}
 		if f, ok := forbiddenIn(r.Port); ok {
 			bad(r, "contains %s", f.Name)
+		}
+		if _, old := g.env.Legacy[r.Group]; old {
+			p, ok := g.workload(r.Peer.Workload())
+			switch {
+			case r.Until == "":
+				bad(r, "a rule on a legacy group that is not temporary")
+			case !ok:
+				bad(r, "a rule on a legacy group must name a platform workload")
+			case r.Direction == Ingress && !p.Kind.HasEgress():
+				bad(r, "source %s has no egress", p.Kind)
+			case r.Direction == Egress && !p.Kind.AcceptsConnections():
+				bad(r, "target %s accepts nothing", p.Kind)
+			}
+			if r.Direction == Ingress {
+				in[side{r.Peer.key, r.Group, r.Port}] = true
+			} else {
+				out[side{r.Group, r.Peer.key, r.Port}] = true
+			}
+			continue
 		}
 		w, ok := g.workload(r.Group)
 		if !ok {
@@ -190,6 +250,23 @@ func (g *Graph) verify() error {
 		case PeerPrefixList:
 			if r.Direction != Egress || !w.Kind.IsCompute() || r.Port != HTTPS || !gatewayServices[r.Peer.key] {
 				bad(r, "prefix list %s not allowed here", r.Peer.key)
+			}
+		case PeerLegacy:
+			_, known := g.env.Legacy[r.Peer.key]
+			switch {
+			case !known:
+				bad(r, "legacy group %s is not one of the stack's", r.Peer.key)
+			case r.Until == "":
+				bad(r, "a bridge without the stage that removes it")
+			case r.Direction == Ingress && !r.Port.Within(w.Port):
+				bad(r, "port wider than the service port %s", w.Port)
+			case r.Direction == Egress && !w.Kind.HasEgress():
+				bad(r, "egress from %s", w.Kind)
+			}
+			if r.Direction == Ingress {
+				in[side{r.Peer.key, r.Group, r.Port}] = true
+			} else {
+				out[side{r.Group, r.Peer.key, r.Port}] = true
 			}
 		default:
 			bad(r, "peer of unknown kind %q", r.Peer.kind)

@@ -102,6 +102,8 @@ func (p *Policy) resolve(r Rule, prefixLists map[string]pulumi.StringInput) rule
 	switch r.Peer.Kind() {
 	case PeerGroup:
 		return rulePeer{group: p.groups[r.Peer.Key()].id().ToStringPtrOutput()}
+	case PeerLegacy:
+		return rulePeer{group: p.legacyIDs[r.Peer.Key()].ToStringOutput().ToStringPtrOutput()}
 	case PeerCIDR:
 		if r.Peer.CIDR.Addr().Is4() {
 			return rulePeer{cidr4: pulumi.String(r.Peer.CIDR.String())}
@@ -114,41 +116,8 @@ func (p *Policy) resolve(r Rule, prefixLists map[string]pulumi.StringInput) rule
 
 // addRules creates the group's own rules, each parented to the group.
 func (g *Group) addRules(ctx *pulumi.Context, p *Policy, s GroupSpec, prefixLists map[string]pulumi.StringInput, extra map[string]string) error {
-	for _, r := range s.Ingress {
-		peer := p.resolve(r, prefixLists)
-		name := p.name + "-" + r.Name
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           g.id(),
-			IpProtocol:                pulumi.String(string(r.Port.Protocol)),
-			FromPort:                  pulumi.Int(r.Port.From),
-			ToPort:                    pulumi.Int(r.Port.To),
-			Description:               pulumi.String(r.Reason),
-			ReferencedSecurityGroupId: peer.group,
-			CidrIpv4:                  peer.cidr4,
-			CidrIpv6:                  peer.cidr6,
-			PrefixListId:              peer.prefixList,
-			Tags:                      tagMap(extra, name, s.Workload, s.Kind),
-		}, pulumi.Parent(g)); err != nil {
-			return err
-		}
-	}
-	for _, r := range s.Egress {
-		peer := p.resolve(r, prefixLists)
-		name := p.name + "-" + r.Name
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId:           g.id(),
-			IpProtocol:                pulumi.String(string(r.Port.Protocol)),
-			FromPort:                  pulumi.Int(r.Port.From),
-			ToPort:                    pulumi.Int(r.Port.To),
-			Description:               pulumi.String(r.Reason),
-			ReferencedSecurityGroupId: peer.group,
-			CidrIpv4:                  peer.cidr4,
-			CidrIpv6:                  peer.cidr6,
-			PrefixListId:              peer.prefixList,
-			Tags:                      tagMap(extra, name, s.Workload, s.Kind),
-		}, pulumi.Parent(g)); err != nil {
-			return err
-		}
+	if err := p.newRules(ctx, g.id(), s.Workload, s.Kind, s.Ingress, s.Egress, prefixLists, extra, g); err != nil {
+		return err
 	}
 	return ctx.RegisterResourceOutputs(g, pulumi.Map{
 		"securityGroupId": g.id(),
@@ -157,6 +126,57 @@ func (g *Group) addRules(ctx *pulumi.Context, p *Policy, s GroupSpec, prefixList
 		"ingressRules":    pulumi.Int(len(s.Ingress)),
 		"egressRules":     pulumi.Int(len(s.Egress)),
 	})
+}
+
+// newRules registers rules on one group (a workload's, or a legacy group's
+// bridge side), parented to parent.
+func (p *Policy) newRules(ctx *pulumi.Context, groupID pulumi.StringInput, workload string, kind Kind, ingress, egress []Rule, prefixLists map[string]pulumi.StringInput, extra map[string]string, parent pulumi.Resource) error {
+	for _, r := range ingress {
+		peer := p.resolve(r, prefixLists)
+		name := p.name + "-" + r.Name
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           groupID,
+			IpProtocol:                pulumi.String(string(r.Port.Protocol)),
+			FromPort:                  pulumi.Int(r.Port.From),
+			ToPort:                    pulumi.Int(r.Port.To),
+			Description:               pulumi.String(r.Reason),
+			ReferencedSecurityGroupId: peer.group,
+			CidrIpv4:                  peer.cidr4,
+			CidrIpv6:                  peer.cidr6,
+			PrefixListId:              peer.prefixList,
+			Tags:                      ruleTags(extra, name, workload, kind, r),
+		}, pulumi.Parent(parent)); err != nil {
+			return err
+		}
+	}
+	for _, r := range egress {
+		peer := p.resolve(r, prefixLists)
+		name := p.name + "-" + r.Name
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           groupID,
+			IpProtocol:                pulumi.String(string(r.Port.Protocol)),
+			FromPort:                  pulumi.Int(r.Port.From),
+			ToPort:                    pulumi.Int(r.Port.To),
+			Description:               pulumi.String(r.Reason),
+			ReferencedSecurityGroupId: peer.group,
+			CidrIpv4:                  peer.cidr4,
+			CidrIpv6:                  peer.cidr6,
+			PrefixListId:              peer.prefixList,
+			Tags:                      ruleTags(extra, name, workload, kind, r),
+		}, pulumi.Parent(parent)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ruleTags are a rule's tags; a bridge also says the stage that removes it.
+func ruleTags(extra map[string]string, name, workload string, kind Kind, r Rule) pulumi.StringMap {
+	m := tagMap(extra, name, workload, kind)
+	if r.Until != "" {
+		m["platform:temporary-until"] = pulumi.String(r.Until)
+	}
+	return m
 }
 
 // tagMap merges the caller's tags with ours; ours win, so a stack cannot

@@ -55,6 +55,28 @@ func RenderMarkdown(g *Graph, title string) string {
 		gws = strings.Join(g.env.GatewayEndpoints, ", ")
 	}
 	p("| %d | %d | %d | %s | %s |\n\n", len(g.groups), in, out, vpn, gws)
+	if bridges := g.Bridges(); len(bridges) > 0 {
+		p("## Temporary bridges to legacy groups\n\n")
+		p("While a migration runs, these flows join the platform's groups to groups from before it (imported by ID, listed in `platform:migration.groups`). Each is temporary: it names the stage that removes it, and the contract stage refuses any that is left.\n\n")
+		p("| From | To | Port | Removed at stage | Reason |\n| --- | --- | --- | --- | --- |\n")
+		for _, e := range bridges {
+			p("| %s | %s | %s %s | `%s` | %s |\n", mdPeer(e.From), mdPeer(e.To), e.Port.Protocol, e.Port.Numbers(), e.Until, mdEscape(e.Reason))
+		}
+		p("\n")
+		for _, l := range g.legacy {
+			p("Rules the stack adds to the legacy group `%s` (%s), beside the ones it has:\n\n", l.ID, mdEscape(l.Name))
+			if len(l.Ingress) > 0 {
+				ruleTable(&b, "From", l.Ingress)
+			}
+			if len(l.Egress) > 0 {
+				if len(l.Ingress) > 0 {
+					p("\n")
+				}
+				ruleTable(&b, "To", l.Egress)
+			}
+			p("\n")
+		}
+	}
 
 	p("## Allow graph\n\n")
 	p("Each arrow is an allowed flow, labelled with its ports; it is both an inbound rule on its head and, when its tail is a workload, an outbound rule on its tail.\n\n")
@@ -102,8 +124,12 @@ func RenderMarkdown(g *Graph, title string) string {
 func ruleTable(b *strings.Builder, peer string, rules []Rule) {
 	fmt.Fprintf(b, "| %s | Port | Protocol | Reason | Rule |\n| --- | --- | --- | --- | --- |\n", peer)
 	for _, r := range rules {
+		reason := mdEscape(r.Reason)
+		if r.Temporary() {
+			reason += " **(temporary: removed at stage `" + r.Until + "`)**"
+		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | `%s` |\n",
-			mdPeer(r.Peer), r.Port.Numbers(), r.Port.Protocol, mdEscape(r.Reason), r.Name)
+			mdPeer(r.Peer), r.Port.Numbers(), r.Port.Protocol, reason, r.Name)
 	}
 }
 
@@ -113,6 +139,8 @@ func mdPeer(p Peer) string {
 		return fmt.Sprintf("%s (`%s`)", p.key, p.CIDR)
 	case PeerPrefixList:
 		return fmt.Sprintf("%s (prefix list)", p.key)
+	case PeerLegacy:
+		return fmt.Sprintf("`%s` (legacy group)", p.key)
 	}
 	return "`" + p.key + "`"
 }
@@ -163,6 +191,8 @@ func mermaid(g *Graph) string {
 			fmt.Fprintf(&b, "  %s((\"%s<br/>%s\"))\n", nodeID(p), p.key, p.CIDR)
 		case PeerPrefixList:
 			fmt.Fprintf(&b, "  %s[/\"%s<br/>prefix list\"/]\n", nodeID(p), p.key)
+		case PeerLegacy:
+			fmt.Fprintf(&b, "  %s[\\\"%s<br/>legacy group\"\\]\n", nodeID(p), p.key)
 		}
 	}
 	// Edges are sorted by (from, to, port): consecutive edges of one pair merge.
@@ -172,7 +202,13 @@ func mermaid(g *Graph) string {
 		for ; i < len(g.edges) && g.edges[i].From == e.From && g.edges[i].To == e.To; i++ {
 			ports = append(ports, g.edges[i].Port.String())
 		}
-		fmt.Fprintf(&b, "  %s -->|\"%s\"| %s\n", nodeID(e.From), strings.Join(ports, ", "), nodeID(e.To))
+		arrow := "-->"
+		if e.Until != "" {
+			// A bridge is drawn dashed, with the stage that removes it.
+			arrow = "-.->"
+			ports = append(ports, "until "+e.Until)
+		}
+		fmt.Fprintf(&b, "  %s %s|\"%s\"| %s\n", nodeID(e.From), arrow, strings.Join(ports, ", "), nodeID(e.To))
 	}
 	return b.String()
 }
@@ -184,6 +220,8 @@ func nodeID(p Peer) string {
 		prefix = "net_"
 	case PeerPrefixList:
 		prefix = "pl_"
+	case PeerLegacy:
+		prefix = "old_"
 	}
 	return prefix + strings.ReplaceAll(p.key, "-", "_")
 }

@@ -13,6 +13,10 @@ const (
 	PeerGroup      PeerKind = "group"      // another workload's security group, by ID
 	PeerCIDR       PeerKind = "cidr"       // an address range: only 0.0.0.0/0, ::/0 and the VPN client range
 	PeerPrefixList PeerKind = "prefixList" // an AWS-managed prefix list of a gateway endpoint
+	// PeerLegacy is a security group from before a migration, by its ID: a
+	// bridge between the platform's groups and the old ones while old and
+	// new workloads run side by side. Every rule naming one is temporary.
+	PeerLegacy PeerKind = "legacy"
 )
 
 // Peer is the other side of a rule. It can only be made inside this package,
@@ -35,10 +39,11 @@ func vpnClientsPeer(cidr netip.Prefix) Peer {
 	return Peer{kind: PeerCIDR, key: FromVPNClients, CIDR: cidr.Masked()}
 }
 func prefixListPeer(service string) Peer { return Peer{kind: PeerPrefixList, key: service} }
+func legacyPeer(groupID string) Peer     { return Peer{kind: PeerLegacy, key: groupID} }
 
 // Key names the peer in rule names and docs: a workload name, "internet"
-// (0.0.0.0/0), "internet6" (::/0), "vpn-clients" (the VPN client range), or
-// "s3" / "dynamodb" (prefix lists).
+// (0.0.0.0/0), "internet6" (::/0), "vpn-clients" (the VPN client range),
+// "s3" / "dynamodb" (prefix lists), or a legacy group's ID.
 func (p Peer) Key() string { return p.key }
 
 // Kind is group, cidr or prefixList.
@@ -52,6 +57,14 @@ func (p Peer) Workload() string {
 	return ""
 }
 
+// Legacy is the legacy group's ID when the peer is one, else "".
+func (p Peer) Legacy() string {
+	if p.kind == PeerLegacy {
+		return p.key
+	}
+	return ""
+}
+
 // String is the peer as docs show it: "api", "internet (0.0.0.0/0)",
 // "s3 (prefix list)".
 func (p Peer) String() string {
@@ -60,6 +73,8 @@ func (p Peer) String() string {
 		return p.key + " (" + p.CIDR.String() + ")"
 	case PeerPrefixList:
 		return p.key + " (prefix list)"
+	case PeerLegacy:
+		return p.key + " (legacy group)"
 	}
 	return p.key
 }
@@ -84,7 +99,13 @@ type Rule struct {
 	Peer      Peer
 	Port      Port
 	Reason    string // the rule description
+	// Until is the migration stage that removes the rule: set on every rule
+	// of a bridge to a legacy group, and only there.
+	Until string
 }
+
+// Temporary reports whether the rule is a migration bridge, removed at Until.
+func (r Rule) Temporary() bool { return r.Until != "" }
 
 func ruleName(group string, d Direction, peer Peer, port Port) string {
 	sep := "-in-"
@@ -118,6 +139,8 @@ type Edge struct {
 	Port     Port
 	Reason   string
 	Implicit bool // added by Build (internet to alb, compute to endpoints, ...), not asked for by a grant
+	// Until is the migration stage that removes a bridge to a legacy group.
+	Until string
 }
 
 func compareEdges(a, b Edge) int {

@@ -3,6 +3,7 @@ package security
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,17 +24,26 @@ type PolicyArgs struct {
 	// Tags are merged into every group and rule; the platform:* tags and Name
 	// are ours and win.
 	Tags map[string]string
+	// LegacyGroupIDs maps a legacy group's ID to the imported group's ID
+	// output (the same string), so that bridge rules depend on the import;
+	// it needs every group of Graph.LegacyGroups().
+	LegacyGroupIDs map[string]pulumi.StringInput
 }
+
+// LegacyType is the type token of the component holding the bridge rules the
+// stack adds to one legacy group.
+const LegacyType = "platform:security:LegacyGroup"
 
 // Policy is the component that owns every security group of the stack: one
 // Group child per workload, each with its own rules.
 type Policy struct {
 	pulumi.ResourceState
 
-	name   string
-	graph  *Graph
-	groups map[string]*Group
-	ids    pulumi.StringMap
+	name      string
+	graph     *Graph
+	groups    map[string]*Group
+	ids       pulumi.StringMap
+	legacyIDs map[string]pulumi.StringInput
 }
 
 // NewPolicy creates the groups and rules of args.Graph. Resource names are
@@ -44,7 +54,7 @@ func NewPolicy(ctx *pulumi.Context, name string, args *PolicyArgs, opts ...pulum
 	if err := args.check(name); err != nil {
 		return nil, err
 	}
-	p := &Policy{name: name, graph: args.Graph, groups: map[string]*Group{}, ids: pulumi.StringMap{}}
+	p := &Policy{name: name, graph: args.Graph, groups: map[string]*Group{}, ids: pulumi.StringMap{}, legacyIDs: args.LegacyGroupIDs}
 	if err := ctx.RegisterComponentResource(PolicyType, name, p, opts...); err != nil {
 		return nil, err
 	}
@@ -60,6 +70,20 @@ func NewPolicy(ctx *pulumi.Context, name string, args *PolicyArgs, opts ...pulum
 	}
 	for _, s := range specs {
 		if err := p.groups[s.Workload].addRules(ctx, p, s, args.PrefixListIDs, args.Tags); err != nil {
+			return nil, err
+		}
+	}
+	// The old groups' side of the bridges: rules added beside the ones they
+	// already have, which the stack never touches.
+	for _, l := range args.Graph.legacy {
+		c := &pulumi.ResourceState{}
+		if err := ctx.RegisterComponentResource(LegacyType, name+"-"+l.ID, c, pulumi.Parent(p)); err != nil {
+			return nil, err
+		}
+		if err := p.newRules(ctx, args.LegacyGroupIDs[l.ID], "legacy", "legacy", l.Ingress, l.Egress, args.PrefixListIDs, args.Tags, c); err != nil {
+			return nil, err
+		}
+		if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"securityGroupId": args.LegacyGroupIDs[l.ID], "name": pulumi.String(l.Name)}); err != nil {
 			return nil, err
 		}
 	}
@@ -87,6 +111,13 @@ func (a *PolicyArgs) check(name string) error {
 		for _, pl := range a.Graph.PrefixLists() {
 			if a.PrefixListIDs[pl] == nil {
 				missing = append(missing, fmt.Sprintf("args.PrefixListIDs[%q] (the prefix list of the %s gateway endpoint)", pl, pl))
+			}
+		}
+		for _, e := range a.Graph.edges {
+			for _, id := range []string{e.From.Legacy(), e.To.Legacy()} {
+				if id != "" && a.LegacyGroupIDs[id] == nil && !slices.Contains(missing, "args.LegacyGroupIDs[\""+id+"\"]") {
+					missing = append(missing, "args.LegacyGroupIDs[\""+id+"\"]")
+				}
 			}
 		}
 		sort.Strings(missing)

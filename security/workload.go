@@ -2,6 +2,7 @@ package security
 
 import (
 	"net/netip"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -124,6 +125,10 @@ type Grant struct {
 	Port string `json:"port,omitempty"`
 	// Reason becomes the rule description; a sensible default when empty.
 	Reason string `json:"reason,omitempty"`
+	// Until is the migration stage that removes the grant: required on a
+	// bridge, a grant naming a legacy security group (by ID, imported in
+	// platform:migration.groups) as its target or a source, and only there.
+	Until string `json:"until,omitempty"`
 }
 
 // Source keywords of Grant.From.
@@ -137,6 +142,9 @@ type Env struct {
 	VPNClientCIDR      netip.Prefix // valid only when the Client VPN is enabled
 	InterfaceEndpoints bool         // interface endpoints exist: the "endpoints" workload is present
 	GatewayEndpoints   []string     // "s3", "dynamodb": gateway endpoints whose prefix lists compute may reach on 443
+	// Legacy are the security groups from before a migration that bridges
+	// may name, by ID, with their names (platform:migration.groups).
+	Legacy map[string]string
 }
 
 // Limits are the quotas Build enforced, after defaults.
@@ -168,6 +176,9 @@ var reservedWords = map[string]bool{"in": true, "out": true, "tcp": true, "udp":
 
 const maxNameLen = 32
 
+// groupIDPattern is a security group ID: how a bridge names a legacy group.
+var groupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+
 // checkName returns why name cannot be a workload name, or "".
 func checkName(name string) string {
 	if name == "" {
@@ -180,6 +191,9 @@ func checkName(name string) string {
 	}
 	if !ok {
 		return `workload name "` + name + `" is not valid; use 1 to 32 lowercase letters, digits and single hyphens, starting with a letter (e.g. "api")`
+	}
+	if groupIDPattern.MatchString(name) {
+		return `workload name "` + name + `" reads as a security group ID, which the allow graph takes for a legacy group; rename the workload`
 	}
 	for _, w := range strings.Split(name, "-") {
 		if reservedWords[w] {

@@ -14,6 +14,7 @@ import (
 	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/awsenv"
 	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/legacy"
 	"github.com/acme/platform/network"
 	"github.com/acme/platform/ops"
 	"github.com/acme/platform/security"
@@ -72,6 +73,10 @@ func NewDesignIn(cfg *Config, env awsenv.Env, zones Zones) (*Design, error) {
 		if err != nil {
 			p.Add(Project+":network", "%v", err)
 		}
+		if cfg.ImportOnly() {
+			// Planned and pinned, but created by the stage after this one.
+			d.Plan.Subnets = nil
+		}
 	}
 	if len(azs) > 0 && err == nil {
 		d.Endpoints = append([]string(nil), cfg.Network.Endpoints...)
@@ -117,6 +122,7 @@ func (d *Design) securityEnv() security.Env {
 	if d.Plan.Has(network.TierPrivate) || d.Plan.Has(network.TierIsolated) {
 		env.GatewayEndpoints = append(env.GatewayEndpoints, network.GatewayServices...)
 	}
+	env.Legacy = d.Config.LegacyGroupNames()
 	return env
 }
 
@@ -134,6 +140,9 @@ type Platform struct {
 	// Data is the keys per data class and the backup plan (nil when the stack
 	// holds no data that needs them).
 	Data *dataprotect.DataProtection
+	// Legacy is what a migration imported of the old account (nil without
+	// platform:migration).
+	Legacy *legacy.Account
 }
 
 // Build registers the whole platform for a validated config.
@@ -184,9 +193,17 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		Env:      d.Env,
 		Protect:  cfg.Protect,
 		Adopt:    adoptArgs(cfg.Network.Existing),
+		// The first stage of a migration imports and creates nothing.
+		ImportOnly: cfg.ImportOnly(),
 	})
 	if err != nil {
 		return nil, err
+	}
+	if out.Legacy, err = registerLegacy(ctx, d, out); err != nil {
+		return nil, err
+	}
+	if cfg.ImportOnly() {
+		return out, nil
 	}
 
 	prefixLists := map[string]pulumi.StringInput{}
@@ -194,9 +211,10 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		prefixLists[svc] = ep.PrefixListId
 	}
 	out.Security, err = security.NewPolicy(ctx, cfg.Name+"-sg", &security.PolicyArgs{
-		VpcID:         out.Vpc.VpcID.ToStringOutput(),
-		Graph:         d.Rules,
-		PrefixListIDs: prefixLists,
+		VpcID:          out.Vpc.VpcID.ToStringOutput(),
+		Graph:          d.Rules,
+		PrefixListIDs:  prefixLists,
+		LegacyGroupIDs: out.legacyGroupIDs(),
 	})
 	if err != nil {
 		return nil, err
@@ -297,6 +315,9 @@ func adoptArgs(e *network.ExistingConfig) *network.AdoptArgs {
 
 // Exports are the stack outputs, camelCase as in the docs.
 func (pl *Platform) Exports() map[string]pulumi.Input {
+	if pl.Design.Config.ImportOnly() {
+		return pl.importOnlyExports()
+	}
 	ex := map[string]pulumi.Input{
 		"vpcId":             pl.Vpc.VpcID,
 		"publicSubnetIds":   pl.Vpc.PublicSubnetIDs,

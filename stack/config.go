@@ -11,10 +11,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/acme/platform/access"
+	"github.com/acme/platform/audit"
 	"github.com/acme/platform/compute"
 	"github.com/acme/platform/dataprotect"
 	"github.com/acme/platform/internal/decode"
 	"github.com/acme/platform/internal/problems"
+	"github.com/acme/platform/legacy"
 	"github.com/acme/platform/network"
 	"github.com/acme/platform/ops"
 	"github.com/acme/platform/review"
@@ -51,6 +53,11 @@ type Config struct {
 	DataProtection dataprotect.Config
 	// Quotas are account quotas that differ from AWS's defaults (platform:quotas).
 	Quotas Quotas
+	// Migration is where this stack file stands in moving an existing
+	// account onto the platform (platform:migration), and Snapshot the audit
+	// snapshot it adopts from (nil without a migration).
+	Migration *legacy.Config
+	Snapshot  *audit.Inventory
 
 	set map[string]bool // keys the stack file sets
 	raw map[string]any  // the platform values as the stack file wrote them, by key
@@ -100,6 +107,11 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Compliance = review.DecodeCompliance(Project+":compliance", raw, p)
 			c.Compliance.Validate(Project+":compliance", p)
+		}},
+	{Name: Project + ":migration", Type: "object", Description: migrationDescription,
+		load: func(c *Config, raw any, p *problems.List) {
+			m := legacy.Decode(Project+":migration", raw, p)
+			c.Migration = &m
 		}},
 	{Name: Project + ":alarms", Type: "object", Description: "Alarms: enabled (default true; false needs a reason, and a protected stack cannot turn them off), reason, subscriptions [{email}|{https}|{topicArn}] of the stack's encrypted alarm topic (a protected stack needs one), thresholds.<workload>.<alarm> and nat.<alarm> overriding default thresholds.",
 		load: func(c *Config, raw any, p *problems.List) {
@@ -332,6 +344,7 @@ func (c *Config) validate(p *problems.List) {
 	c.validateAlarms(p)
 	c.validateDataProtection(p)
 	c.validateQuotas(p)
+	c.validateMigration(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

@@ -1,0 +1,57 @@
+package legacy
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/acme/platform/audit"
+)
+
+func group(id string, refs ...string) audit.SecurityGroup {
+	g := audit.SecurityGroup{ID: id, Name: id}
+	for _, r := range refs {
+		g.Ingress = append(g.Ingress, audit.Rule{Protocol: "tcp", FromPort: 80, ToPort: 80, GroupIDs: []string{r}})
+	}
+	return g
+}
+
+// A group comes after every group its rules name, so each can depend on
+// those before it; groups naming each other keep an order and do not loop.
+func TestDeleteOrderPutsReferencedGroupsFirst(t *testing.T) {
+	inv := &audit.Inventory{SecurityGroups: []audit.SecurityGroup{
+		group("sg-a", "sg-c"), group("sg-b"), group("sg-c", "sg-b"),
+		group("sg-x", "sg-y"), group("sg-y", "sg-x"), group("sg-z", "sg-a", "sg-unlisted"),
+	}}
+	got := deleteOrder(inv, []string{"sg-a", "sg-b", "sg-c", "sg-x", "sg-y", "sg-z"})
+	if len(got) != 6 {
+		t.Fatalf("order %v", got)
+	}
+	before := func(a, b string) bool { return slices.Index(got, a) < slices.Index(got, b) }
+	for _, pair := range [][2]string{{"sg-b", "sg-c"}, {"sg-c", "sg-a"}, {"sg-a", "sg-z"}} {
+		if !before(pair[0], pair[1]) {
+			t.Errorf("%s must come before %s: %v", pair[0], pair[1], got)
+		}
+	}
+}
+
+// A relative snapshot path starts at the project's root, wherever below it
+// the program runs; an absolute one is taken as it is.
+func TestResolveStartsAtTheProjectRoot(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ProjectFile), []byte("name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	if got, want := Resolve("migration/snapshot"), filepath.Join(root, "migration", "snapshot"); got != want {
+		t.Errorf("Resolve = %s, want %s", got, want)
+	}
+	if got := Resolve("/abs/snap"); got != "/abs/snap" {
+		t.Errorf("an absolute path moved: %s", got)
+	}
+}
