@@ -434,7 +434,7 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:autoscaling/policy:Policy aws:appautoscaling/target:Target aws:appautoscaling/policy:Policy
 	aws:lambda/alias:Alias aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig
 	aws:backup/vault:Vault aws:backup/vaultLockConfiguration:VaultLockConfiguration aws:backup/plan:Plan
-	aws:backup/selection:Selection pulumi:providers:aws
+	aws:backup/selection:Selection pulumi:providers:aws aws:sfn/stateMachine:StateMachine
 	aws:scheduler/schedule:Schedule aws:sqs/queue:Queue aws:sqs/queuePolicy:QueuePolicy
 	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification
 	aws:elasticache/user:User aws:elasticache/userGroup:UserGroup aws:ssm/parameter:Parameter`)

@@ -80,6 +80,7 @@ import "github.com/acme/platform/compute"
 //	internal/service/backup/vault_lock_configuration.go       01606926a0c0ab9174aec440f976a48b0baee722 (no Update)
 //	internal/service/backup/plan.go                           01f431114674c27cf790fafb67ac274bf8f765e1
 //	internal/service/backup/selection.go                      00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026, no Update)
+//	internal/service/sfn/state_machine.go                     01f431114674c27cf790fafb67ac274bf8f765e1
 //
 // Where the schema lets an input change in place but AWS refuses the change
 // (RDS's master secret key while the password is managed, an instance's
@@ -807,6 +808,11 @@ var Rules = map[string]Rule{
 		// from replacing the others'.
 		AllForceNew: true,
 		Sets:        []string{"resources", "notResources", "selectionTags", "conditions"},
+	},
+	"aws:sfn/stateMachine:StateMachine": {
+		Source:   "sfn/state_machine.go",
+		Verified: true,
+		ForceNew: []string{"name", "namePrefix", "type"},
 	},
 	"pulumi:providers:aws": {
 		Source: "pulumi-aws provider (DiffConfig)",

@@ -122,6 +122,11 @@ type BackupConfig struct {
 	// Copies send every recovery point (or those of the listed rules) to
 	// another vault, by a stable name.
 	Copies map[string]Copy `json:"copies,omitempty"`
+	// CacheCopies takes a manual snapshot of every cache on the 1st of each
+	// month and keeps twelve (AWS Backup does not cover ElastiCache, and its
+	// automatic snapshots last 35 days at most and go with the group).
+	// Default true.
+	CacheCopies bool `json:"cacheCopies"`
 }
 
 // Rule is one backup rule: when, how long the recovery point is kept.
@@ -205,6 +210,9 @@ func Decode(key string, raw any, p *problems.List) Config {
 	}
 	if !has("backup", "enabled") {
 		c.Backup.Enabled = true
+	}
+	if !has("backup", "cacheCopies") {
+		c.Backup.CacheCopies = true
 	}
 	if !has("backup", "timezone") {
 		c.Backup.Timezone = DefaultTimezone

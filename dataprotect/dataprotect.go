@@ -59,6 +59,8 @@ type DataProtection struct {
 	DR map[string]*DRVault
 	// Selections put one store each into the plan, by store name.
 	Selections map[string]*backup.Selection
+	// CacheCopies are the monthly snapshot copies of the caches (nil without caches).
+	CacheCopies *CacheCopies
 
 	name string
 	args Args

@@ -279,3 +279,107 @@ func TestNewDataProtection_RefusesBadArguments(t *testing.T) {
 		}
 	}
 }
+
+const (
+	tStateMachine = "aws:sfn/stateMachine:StateMachine"
+	tSchedule     = "aws:scheduler/schedule:Schedule"
+	tRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	tLogGroup     = "aws:cloudwatch/logGroup:LogGroup"
+)
+
+// coverCaches registers a DataProtection and the monthly copies of caches.
+func coverCaches(t *testing.T, cfg Config, caches map[string]string) (*sim.Graph, error) {
+	t.Helper()
+	m := sim.NewMonitor("platform", "test", "us-east-1")
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		d, err := NewDataProtection(ctx, "prod-data", &Args{Config: cfg, Name: "prod", Env: simEnv, Classes: []Class{ClassCache, ClassLogs}})
+		if err != nil {
+			return err
+		}
+		for _, store := range sortedKeys(caches) {
+			if err := d.CoverCache(ctx, store, caches[store], pulumi.String("arn:aws:kms:us-east-1:123456789012:key/logs")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, pulumi.WithMocks("platform", "test", m))
+	if err != nil {
+		return nil, err
+	}
+	return m.Graph()
+}
+
+func TestCacheCopies_AMonthlySnapshotPerCacheKeptTwelveMonths(t *testing.T) {
+	cfg := mustParse(t, `{"backup":{"timezone":"Europe/Berlin"}}`, devCtx)
+	g, err := coverCaches(t, cfg, map[string]string{"cache": "prod-cache-3489ee", "sessions": "prod-sessions-1a2b3c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := mustNamed(t, g, tStateMachine, "prod-data-cache-copies")
+	if sm.Inputs["type"] != "STANDARD" || sm.Inputs["loggingConfiguration"].(map[string]any)["level"] != "ERROR" {
+		t.Errorf("state machine: %v", sm.Inputs)
+	}
+	def := sm.Inputs["definition"].(string)
+	for _, want := range []string{"arn:aws:states:::aws-sdk:elasticache:deleteSnapshot", "arn:aws:states:::aws-sdk:elasticache:createSnapshot",
+		"States.Format('{}-m{}', $.replicationGroupId, States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, '-'), 1))"} {
+		if !strings.Contains(def, want) {
+			t.Errorf("definition lacks %s:\n%s", want, def)
+		}
+	}
+	var parsed map[string]any
+	if err := json.Unmarshal([]byte(def), &parsed); err != nil || parsed["StartAt"] != "NameTheMonthsSnapshot" {
+		t.Errorf("definition: %v %v", err, parsed["StartAt"])
+	}
+	if lg := mustNamed(t, g, tLogGroup, "prod-data-cache-copies"); lg.Inputs["kmsKeyId"] != "arn:aws:kms:us-east-1:123456789012:key/logs" || lg.Inputs["name"] != "/aws/vendedlogs/states/prod-cache-copies" {
+		t.Errorf("log group: %v", lg.Inputs)
+	}
+	scheds := g.OfType(tSchedule)
+	if len(scheds) != 2 {
+		t.Fatalf("%d schedules, want one per cache", len(scheds))
+	}
+	for _, s := range scheds {
+		target := s.Inputs["target"].(map[string]any)
+		if s.Inputs["scheduleExpression"] != CacheCopySchedule || s.Inputs["scheduleExpressionTimezone"] != "Europe/Berlin" || !refersTo(s, "target", sm) {
+			t.Errorf("schedule %s: %v", s.Name, s.Inputs)
+		}
+		if !strings.Contains(target["input"].(string), `"replicationGroupId":"prod-`) {
+			t.Errorf("schedule %s input %v", s.Name, target["input"])
+		}
+	}
+	// The state machine may snapshot only these groups, and delete only their copies.
+	pol := mustNamed(t, g, tRolePolicy, "prod-data-cache-copies-cache")
+	doc := pol.Inputs["policy"].(string)
+	for _, want := range []string{"replicationgroup:prod-cache-3489ee", "snapshot:prod-cache-3489ee-m*", "elasticache:DeleteSnapshot"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("policy lacks %s: %s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "prod-sessions") {
+		t.Error("one cache's policy names another's snapshots")
+	}
+	if CacheCopyName("prod-cache-3489ee", 3) != "prod-cache-3489ee-m03" {
+		t.Error(CacheCopyName("prod-cache-3489ee", 3))
+	}
+}
+
+func TestCacheCopies_OffOrTwiceIsRefused(t *testing.T) {
+	off := mustParse(t, `{"backup":{"cacheCopies":false}}`, devCtx)
+	if _, err := coverCaches(t, off, map[string]string{"cache": "c-1"}); err == nil {
+		t.Error("copies scheduled with cacheCopies off")
+	}
+	cfg := mustParse(t, `{}`, devCtx)
+	m := sim.NewMonitor("platform", "test", "us-east-1")
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		d, err := NewDataProtection(ctx, "prod-data", &Args{Config: cfg, Name: "prod", Env: simEnv, Classes: []Class{ClassCache}})
+		if err != nil {
+			return err
+		}
+		if err := d.CoverCache(ctx, "cache", "c-1", nil); err != nil {
+			return err
+		}
+		return d.CoverCache(ctx, "cache", "c-1", nil)
+	}, pulumi.WithMocks("platform", "test", m))
+	if err == nil {
+		t.Error("one cache scheduled twice")
+	}
+}

@@ -37,6 +37,15 @@ var Resourceless = map[string]bool{
 	"ssmmessages:OpenControlChannel":   true,
 	"ssmmessages:OpenDataChannel":      true,
 	"ecr:GetAuthorizationToken":        true,
+	// CloudWatch Logs' log delivery (how Step Functions and other services
+	// deliver vended logs) takes no resource ARN.
+	"logs:CreateLogDelivery":        true,
+	"logs:GetLogDelivery":           true,
+	"logs:UpdateLogDelivery":        true,
+	"logs:DeleteLogDelivery":        true,
+	"logs:ListLogDeliveries":        true,
+	"logs:PutResourcePolicy":        true,
+	"logs:DescribeResourcePolicies": true,
 }
 
 // adminPolicies are AWS managed policies no platform role may carry.

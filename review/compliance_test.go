@@ -127,8 +127,9 @@ var breaks = map[string]struct {
 		b.del("vault", "kmsKeyArn")
 		delete(b.get("vault").PropertyDependencies, "kmsKeyArn")
 	}, "vault"},
-	"KMS.4":  {func(b *builder) { b.set("data-key", "enableKeyRotation", false) }, "data-key"},
-	"RDS.26": {func(b *builder) { b.remove("sel-my") }, "my"},
+	"KMS.4":           {func(b *builder) { b.set("data-key", "enableKeyRotation", false) }, "data-key"},
+	"RDS.26":          {func(b *builder) { b.remove("sel-my") }, "my"},
+	"StepFunctions.1": {func(b *builder) { b.set("copies", "loggingConfiguration.level", "OFF") }, "copies"},
 }
 
 func TestCatalogue_IDsUniqueSortedTitledAndEachHasABreakingCase(t *testing.T) {

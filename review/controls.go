@@ -156,6 +156,10 @@ var catalogue = []Control{
 	{ID: "RDS.26", Title: "RDS DB instances should be protected by a backup plan", Standard: StandardNIST,
 		Checks: "every rds.Cluster (AWS Backup selects Aurora by cluster) is in the resources of a backup.Selection whose backup.Plan has a rule", check: checkClusterBackupPlan},
 
+	// Step Functions
+	{ID: "StepFunctions.1", Title: "Step Functions state machines should have logging turned on", Standard: StandardFSBP,
+		Checks: "every sfn.StateMachine sets loggingConfiguration.level (not OFF) and a logDestination", check: checkStateMachineLogging},
+
 	// Systems Manager
 	{ID: "SSM.1", Title: "Amazon EC2 instances should be managed by AWS Systems Manager", Standard: StandardFSBP,
 		Checks: "every ec2.Instance and ec2.LaunchTemplate has an iam.InstanceProfile whose iam.Role has AmazonSSMManagedInstanceCore attached", check: checkSSMManaged},

@@ -7,6 +7,8 @@ const (
 	tBackupVault     = "aws:backup/vault:Vault"
 	tBackupPlan      = "aws:backup/plan:Plan"
 	tBackupSelection = "aws:backup/selection:Selection"
+	tSchedule        = "aws:scheduler/schedule:Schedule"
+	tStateMachine    = "aws:sfn/stateMachine:StateMachine"
 )
 
 // Standards of the data-protection controls that are not in FSBP.
@@ -92,6 +94,22 @@ func checkKeyRotation(v *view) (o outcome) {
 		o.eval(1)
 		if !isTrue(k.Inputs, "enableKeyRotation") {
 			o.fail(k, "enableKeyRotation is not true")
+		}
+	}
+	return o
+}
+
+// checkStateMachineLogging (StepFunctions.1): every state machine logs, at a
+// level other than OFF, to a log group.
+func checkStateMachineLogging(v *view) (o outcome) {
+	for _, sm := range v.of(tStateMachine) {
+		o.eval(1)
+		level := str(sm.Inputs, "loggingConfiguration.level")
+		switch {
+		case level == "" || level == "OFF":
+			o.fail(sm, "loggingConfiguration.level is %s", valueText(val(sm.Inputs, "loggingConfiguration.level")))
+		case str(sm.Inputs, "loggingConfiguration.logDestination") == "" && len(sm.PropertyDependencies["loggingConfiguration"]) == 0:
+			o.fail(sm, "loggingConfiguration has no logDestination")
 		}
 	}
 	return o

@@ -138,7 +138,7 @@ func estimateData(v *view, p Prices) *DataCost {
 		if n < 1 {
 			continue
 		}
-		sc := StoreBackupCost{Store: rg.Name, Kind: "ElastiCache snapshots", Points: int(n)}
+		sc := StoreBackupCost{Store: rg.Name, Kind: "ElastiCache snapshots", Points: int(n) + monthlyCopies(v, rg)}
 		sc.PerGBMonth = Money(sc.Points) * p.ElastiCacheSnapshotGBMonth
 		d.Stores = append(d.Stores, sc)
 	}
@@ -157,6 +157,22 @@ func estimateData(v *view, p Prices) *DataCost {
 	return d
 }
 
+// monthlyCopies is how many manual snapshot copies of a cache the stack
+// keeps: a schedule whose input names the replication group starts a copy
+// each month, and twelve are kept (dataprotect's cache copies).
+func monthlyCopies(v *view, rg sim.Resource) int {
+	id := str(rg.Inputs, "replicationGroupId")
+	if id == "" {
+		return 0
+	}
+	for _, s := range v.of(tSchedule) {
+		if strings.Contains(str(s.Inputs, "target.input"), `"replicationGroupId":"`+id+`"`) {
+			return dataprotect.CacheCopiesKept
+		}
+	}
+	return 0
+}
+
 // Line returns the store's cost line, if any.
 func (d *DataCost) Line(store string) (StoreBackupCost, bool) {
 	for _, s := range d.Stores {
@@ -170,7 +186,7 @@ func (d *DataCost) Line(store string) (StoreBackupCost, bool) {
 func (s StoreBackupCost) text() string {
 	out := fmt.Sprintf("%s (%s): %s kept", s.Store, s.Kind, plural(s.Points, "recovery point", "recovery points"))
 	if s.Kind == "ElastiCache snapshots" {
-		out = fmt.Sprintf("%s (%s): %s kept", s.Store, s.Kind, plural(s.Points, "daily snapshot", "daily snapshots"))
+		out = fmt.Sprintf("%s (%s): %s kept (daily and monthly)", s.Store, s.Kind, plural(s.Points, "snapshot", "snapshots"))
 	}
 	if s.CopyPoints > 0 {
 		out += fmt.Sprintf(" + %d in copy vaults", s.CopyPoints)

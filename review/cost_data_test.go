@@ -83,3 +83,17 @@ func TestEstimateCost_UnselectedClusterHasNoBackupLine(t *testing.T) {
 		t.Error("an unselected cluster is priced as backed up")
 	}
 }
+
+// A cache with monthly copies keeps twelve more snapshots than its daily ones.
+func TestEstimateCost_CacheCopiesCountTwelveMonthlySnapshots(t *testing.T) {
+	b := dataGraph()
+	b.set("cache", "replicationGroupId", "prod-cache-3489ee")
+	b.add(tSchedule, "cache-copy", "cache-copy", obj{"target": obj{"arn": "arn:aws:states:us-east-1:123456789012:stateMachine:copies", "input": `{"replicationGroupId":"prod-cache-3489ee"}`}})
+	e, err := EstimateCost(b.graph(), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := mustLine(t, e.Data, "cache"); c.Points != 7+12 || c.PerGBMonth != Dollars(19*0.085) {
+		t.Errorf("cache with copies: %+v", c)
+	}
+}

@@ -264,6 +264,7 @@ func cleanGraph() *builder {
 		b.add(tBackupSelection, "sel-"+c, "sel-"+c, obj{"planId": "plan-1", "resources": list("arn:aws:rds:us-east-1:123456789012:cluster:" + c)}).
 			link("sel-"+c, "planId", "plan").link("sel-"+c, "resources", c)
 	}
+	b.add(tStateMachine, "copies", "copies", obj{"name": "copies", "loggingConfiguration": obj{"level": "ERROR", "logDestination": "arn:aws:logs:us-east-1:123456789012:log-group:/copies:*"}})
 	b.add(tCacheRG, "cache", "cache", obj{"engine": "redis", "engineVersion": "5.0.6", "snapshotRetentionLimit": 7.0,
 		"automaticFailoverEnabled": true, "atRestEncryptionEnabled": true, "transitEncryptionEnabled": true,
 		"authToken": "a-token-of-sixteen-chars", "subnetGroupName": "cache-subnets", "autoMinorVersionUpgrade": true})

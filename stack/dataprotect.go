@@ -10,7 +10,7 @@ import (
 	"github.com/acme/platform/internal/problems"
 )
 
-const dataProtectionDescription = "Customer-managed keys and backups: keys {deletionWindowDays (7-30, default 30), existing.<database|cache|secrets|logs|backup>: key ARN}; backup {enabled (default true), timezone, rules.<name> {schedule: cron(...), retentionDays, coldStorageAfterDays, startWindowMinutes, completionWindowMinutes}, vaultLock {mode: governance|compliance, minRetentionDays, maxRetentionDays, changeableForDays} (required when protect is on), copies.<name> {region | vaultArn, retentionDays, rules}}."
+const dataProtectionDescription = "Customer-managed keys and backups: keys {deletionWindowDays (7-30, default 30), existing.<database|cache|secrets|logs|backup>: key ARN, keep: [stores that keep the keys they were created with]}; backup {enabled (default true), timezone, rules.<name> {schedule: cron(...), retentionDays, coldStorageAfterDays, startWindowMinutes, completionWindowMinutes}, vaultLock {mode: governance|compliance, minRetentionDays, maxRetentionDays, changeableForDays} (required when protect is on), copies.<name> {region | vaultArn, retentionDays, rules}, cacheCopies (default true: a monthly manual snapshot of every cache, twelve kept)}."
 
 // validateDataProtection fills the defaults of an absent platform:dataProtection
 // and checks it against the rest of the stack.
@@ -70,7 +70,8 @@ func (c *Config) dataClasses() []dataprotect.Class {
 		out = append(out, dataprotect.ClassSecrets)
 	}
 	// Aurora's exported logs have log groups too.
-	if has[compute.KindECS] || has[compute.KindLambda] || has[compute.KindBatch] || has[compute.KindAurora] {
+	copies := c.DataProtection.Backup.Enabled && c.DataProtection.Backup.CacheCopies && has[compute.KindCache]
+	if has[compute.KindECS] || has[compute.KindLambda] || has[compute.KindBatch] || has[compute.KindAurora] || copies {
 		out = append(out, dataprotect.ClassLogs)
 	}
 	return out
@@ -124,14 +125,24 @@ func (pl *Platform) logsKey() pulumi.StringInput {
 }
 
 // coverStores puts every Aurora cluster into the backup plan, one selection
-// each: a cluster added to the stack is covered by the same run.
+// each, and schedules the monthly copies of every cache: a store added to
+// the stack is covered by the same run.
 func coverStores(ctx *pulumi.Context, pl *Platform) error {
-	if pl.Data == nil || pl.Data.Plan == nil {
+	if pl.Data == nil {
 		return nil
 	}
-	for _, n := range sortedNames(pl.Workloads.Databases) {
-		if err := pl.Data.Cover(ctx, n, pl.Workloads.Databases[n].ARN); err != nil {
-			return err
+	if pl.Data.Plan != nil {
+		for _, n := range sortedNames(pl.Workloads.Databases) {
+			if err := pl.Data.Cover(ctx, n, pl.Workloads.Databases[n].ARN); err != nil {
+				return err
+			}
+		}
+	}
+	if b := pl.Design.Config.DataProtection.Backup; b.Enabled && b.CacheCopies {
+		for _, n := range sortedNames(pl.Workloads.Caches) {
+			if err := pl.Data.CoverCache(ctx, n, pl.Workloads.Caches[n].ID, pl.logsKey()); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

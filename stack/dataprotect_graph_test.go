@@ -434,3 +434,42 @@ func TestRestoreDrill_PassesOrAcceptsEveryControl(t *testing.T) {
 		t.Errorf("%s %s fails and is not accepted: %v", r.ID, r.Title, r.Findings)
 	}
 }
+
+// AWS Backup does not cover ElastiCache: every cache of a stack with backups
+// has its monthly copy scheduled, through the stack's state machine.
+func TestData_EveryCacheHasItsMonthlyCopyScheduled(t *testing.T) {
+	caches := 0
+	for path, res := range everyStack(t) {
+		g, cfg := res.Graph, res.Platform.Design.Config
+		if !cfg.DataProtection.Backup.Enabled || !cfg.DataProtection.Backup.CacheCopies {
+			continue
+		}
+		for _, rg := range g.OfType(tRG) {
+			caches++
+			id := str(rg, "replicationGroupId")
+			found := 0
+			for _, s := range g.OfType("aws:scheduler/schedule:Schedule") {
+				target, _ := s.Inputs["target"].(map[string]any)
+				input, _ := target["input"].(string)
+				if strings.Contains(input, `"replicationGroupId":"`+id+`"`) {
+					found++
+					sm := false
+					for _, u := range s.PropertyDependencies["target"] {
+						if r, ok := g.Get(u); ok && r.Type == "aws:sfn/stateMachine:StateMachine" {
+							sm = true
+						}
+					}
+					if !sm {
+						t.Errorf("%s: the copy schedule of %s starts no state machine of the stack", path, id)
+					}
+				}
+			}
+			if found != 1 {
+				t.Errorf("%s: cache %s has %d monthly copy schedules, want 1", path, id, found)
+			}
+		}
+	}
+	if caches == 0 {
+		t.Fatal("no cache with copies in any stack file")
+	}
+}

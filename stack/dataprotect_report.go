@@ -74,6 +74,12 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 			} else {
 				s.Protection = append(s.Protection, "no automatic snapshots (snapshotRetentionDays: 0): the data is not backed up")
 			}
+			if dp.Backup.Enabled && dp.Backup.CacheCopies {
+				s.Protection = append(s.Protection, fmt.Sprintf("a manual snapshot copy on the 1st of every month (%s, %s), one per calendar month, %d kept (%s...%s), outliving the group: RPO about a month beyond the daily snapshots",
+					dataprotect.CacheCopySchedule, dp.Backup.Timezone, dataprotect.CacheCopiesKept, dataprotect.CacheCopyName(s.Identifier, 1), dataprotect.CacheCopyName(s.Identifier, 12)))
+			} else {
+				s.Protection = append(s.Protection, "no monthly copies (platform:dataProtection.backup.cacheCopies is off)")
+			}
 			if cfg.Protect {
 				s.Protection = append(s.Protection, "a final snapshot when the group is deleted")
 			}

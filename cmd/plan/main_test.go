@@ -286,6 +286,7 @@ func TestPlan_ShowsEachStoresKeysBackupsCopiesAndRPO(t *testing.T) {
 		"copy dr: vault prod-dr-vault in us-west-2",
 		"storage key alias/prod/database, secret key alias/prod/secrets",
 		"AWS Backup does not cover ElastiCache",
+		"a manual snapshot copy on the 1st of every month (cron(0 6 1 * ? *), Etc/UTC), one per calendar month, 12 kept",
 		"KMS customer-managed keys: 9 x $1.00 = $9.00",
 	} {
 		if !strings.Contains(out.String(), want) {
