@@ -69,6 +69,11 @@ var Calls = []Call{
 	{Service: "ecs", Operation: "DescribeTasks", File: "ecs-tasks.json", Key: "tasks", Per: "--cluster"},
 	{Service: "batch", Operation: "DescribeComputeEnvironments", File: "batch-compute-environments.json", Key: "computeEnvironments"},
 	{Service: "autoscaling", Operation: "DescribeAutoScalingGroups", File: "autoscaling-groups.json", Key: "AutoScalingGroups"},
+	// The launch template versions the groups use: one call for every
+	// template's $Latest and $Default, one per template for numbered
+	// versions.
+	{Service: "ec2", Operation: "DescribeLaunchTemplateVersions", File: "launch-template-versions.json", Key: "LaunchTemplateVersions", Per: "--launch-template-id"},
+	{Service: "autoscaling", Operation: "DescribeLaunchConfigurations", File: "autoscaling-launch-configurations.json", Key: "LaunchConfigurations"},
 }
 
 // iamPrefix is each service's prefix in IAM actions, where it differs from
@@ -183,6 +188,12 @@ func command(c Call) string {
 			"for g in $(aws rds describe-db-cluster-parameter-groups --query 'DBClusterParameterGroups[?!starts_with(DBClusterParameterGroupName, `default.`)].DBClusterParameterGroupName' --output text); do\n" +
 			"  aws rds describe-db-cluster-parameters --db-cluster-parameter-group-name \"$g\"" + args + " > " + c.File + "\"$g.json\"\n" +
 			"done"
+	case "DescribeLaunchTemplateVersions":
+		return "aws ec2 describe-launch-template-versions --versions '$Latest' '$Default' > " + c.File + "\n" +
+			"# numbered versions (of a group's own template; add those of mixed instances policies the same way)\n" +
+			"for lt in $(aws autoscaling describe-auto-scaling-groups --query 'AutoScalingGroups[?LaunchTemplate.Version && LaunchTemplate.Version!=`\"$Latest\"` && LaunchTemplate.Version!=`\"$Default\"`].[LaunchTemplate.LaunchTemplateId,LaunchTemplate.Version]' --output text | tr '\\t' ','); do\n" +
+			"  aws ec2 describe-launch-template-versions --launch-template-id \"${lt%,*}\" --versions \"${lt#*,}\"\n" +
+			"done >> " + c.File
 	case "DescribeListeners":
 		return "for lb in $(aws elbv2 describe-load-balancers --query 'LoadBalancers[].LoadBalancerArn' --output text); do\n" +
 			"  aws elbv2 describe-listeners --load-balancer-arn \"$lb\"\n" +

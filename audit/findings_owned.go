@@ -43,8 +43,20 @@ func (inv *Inventory) ownedFindings() []Finding {
 
 	// Workloads in public subnets, by owner. Aggregates (clusters,
 	// replication groups) are reported through their members.
+	// An instance an Auto Scaling group launched is fixed in the group
+	// (its subnets, its launch template), so the group's finding names it
+	// instead of a finding of its own.
+	reportedGroups := map[string]bool{}
+	for _, o := range inv.Owners {
+		if o.Type == "Auto Scaling group" && slices.ContainsFunc(o.Subnets, func(id string) bool { return subnetTier[id].Tier == TierPublic }) {
+			reportedGroups[o.ID] = true
+		}
+	}
 	for _, o := range inv.Owners {
 		if !o.Kind.IsWorkload() || o.Type == "Aurora cluster" || o.Type == "DB cluster" || o.Type == "replication group" {
+			continue
+		}
+		if o.LaunchedBy != "" && reportedGroups[o.LaunchedBy] {
 			continue
 		}
 		var public, forms []string
@@ -66,8 +78,11 @@ func (inv *Inventory) ownedFindings() []Finding {
 		if len(o.PublicIPs) > 0 {
 			msg += " with public IP " + strings.Join(o.PublicIPs, ", ")
 		}
+		if len(o.Members) > 0 {
+			msg += fmt.Sprintf("; it runs %d instances: %s", len(o.Members), strings.Join(o.Members, ", "))
+		}
 		add(Finding{Kind: KindPublicSubnetWorkload, Severity: SeverityHigh, Resource: o.ID,
-			Related: append(slices.Clone(o.Subnets), o.Interfaces...), Detail: o.Type, Form: strings.Join(forms, "; "), Message: msg,
+			Related: append(append(slices.Clone(o.Subnets), o.Interfaces...), o.Members...), Detail: o.Type, Form: strings.Join(forms, "; "), Message: msg,
 			Fix: "move compute (EC2, ECS, Batch, Lambda) to private subnets behind a NAT gateway and data stores (RDS, ElastiCache) to isolated subnets; leave only load balancers and NAT gateways in public subnets"})
 	}
 
@@ -138,16 +153,23 @@ func (inv *Inventory) ownedFindings() []Finding {
 		if n := TagValue(i.Tags, "Name"); n != "" {
 			name += " (" + n + ")"
 		}
+		// What an Auto Scaling group launched is fixed in its launch
+		// template: an instance changed by hand is replaced by one like it.
+		fixIn := ""
+		if o, ok := inv.Owner(OwnerEC2, i.InstanceId); ok && o.LaunchedBy != "" {
+			name += ", launched by Auto Scaling group " + o.LaunchedBy
+			fixIn = "; fix it in the launch template (or configuration) of Auto Scaling group " + o.LaunchedBy + ", then refresh its instances, or the next instance it launches is the same"
+		}
 		ips := i.PublicIPs()
 		if len(ips) > 0 {
 			add(Finding{Kind: KindInstancePublicIP, Severity: SeverityMedium, Resource: i.InstanceId, Related: ips, Detail: strings.Join(ips, ", "),
 				Message: fmt.Sprintf("%s has public IP %s", name, strings.Join(ips, ", ")),
-				Fix:     "run it in a private subnet without a public IP, behind a load balancer; reach it with Session Manager"})
+				Fix:     "run it in a private subnet without a public IP, behind a load balancer; reach it with Session Manager" + fixIn})
 		}
 		if i.IMDSv1() {
 			f := Finding{Kind: KindInstanceIMDSv1, Severity: SeverityMedium, Resource: i.InstanceId, Detail: "HttpTokens " + orText(httpTokens(i), "unset"),
 				Message: fmt.Sprintf("%s answers IMDSv1 (HttpTokens %s)", name, orText(httpTokens(i), "unset")),
-				Fix:     "aws ec2 modify-instance-metadata-options --http-tokens required (in place) after checking the software uses IMDSv2 (AWS SDKs from 2019 on do)"}
+				Fix:     "aws ec2 modify-instance-metadata-options --http-tokens required (in place) after checking the software uses IMDSv2 (AWS SDKs from 2019 on do)" + fixIn}
 			if len(ips) > 0 {
 				// Reachable from the internet and one SSRF away from its
 				// role's credentials.

@@ -66,6 +66,8 @@ type Inventory struct {
 	ECSTasks                 []ECSTask
 	BatchComputeEnvironments []BatchComputeEnvironment
 	AutoScalingGroups        []AutoScalingGroup
+	LaunchTemplateVersions   []LaunchTemplateVersion
+	LaunchConfigurations     []LaunchConfiguration
 
 	// Region is the region the live reader read, empty for a
 	// hand-collected snapshot.

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -269,6 +270,10 @@ type Owner struct {
 	Groups     []string `json:"securityGroups"`
 	Interfaces []string `json:"interfaces"`
 	PublicIPs  []string `json:"publicIps,omitempty"`
+	// LaunchedBy names the Auto Scaling group that launched an instance;
+	// Members lists an Auto Scaling group's running instances.
+	LaunchedBy string   `json:"launchedBy,omitempty"`
+	Members    []string `json:"members,omitempty"`
 }
 
 // Label names the owner in messages: "EC2 instance i-0abc (web)".
@@ -328,11 +333,20 @@ func (inv *Inventory) classifyOwners() {
 		inv.Owners = append(inv.Owners, o)
 	}
 
+	// Instances an Auto Scaling group launched, by its instance list or
+	// the tag it puts on them.
+	launchedBy := map[string]string{}
+	for _, g := range inv.AutoScalingGroups {
+		for _, m := range g.Instances {
+			launchedBy[m.InstanceId] = g.AutoScalingGroupName
+		}
+	}
 	for _, i := range inv.Instances {
 		if !i.Running() {
 			continue
 		}
-		o := Owner{Kind: OwnerEC2, Type: "EC2 instance", ID: i.InstanceId, Name: TagValue(i.Tags, "Name"), VPC: i.VpcId, PublicIPs: i.PublicIPs()}
+		o := Owner{Kind: OwnerEC2, Type: "EC2 instance", ID: i.InstanceId, Name: TagValue(i.Tags, "Name"), VPC: i.VpcId, PublicIPs: i.PublicIPs(),
+			LaunchedBy: cmp.Or(launchedBy[i.InstanceId], TagValue(i.Tags, "aws:autoscaling:groupName"))}
 		if i.SubnetId != "" {
 			o.Subnets = append(o.Subnets, i.SubnetId)
 		}
@@ -351,7 +365,16 @@ func (inv *Inventory) classifyOwners() {
 		add(o)
 	}
 	for _, g := range inv.AutoScalingGroups {
-		add(Owner{Kind: OwnerEC2, Type: "Auto Scaling group", ID: g.AutoScalingGroupName, ARN: g.AutoScalingGroupARN, Subnets: g.SubnetIDs()})
+		o := Owner{Kind: OwnerEC2, Type: "Auto Scaling group", ID: g.AutoScalingGroupName, ARN: g.AutoScalingGroupARN, Subnets: g.SubnetIDs()}
+		o.VPC = vpcOf("", o.Subnets)
+		o.Groups = inv.launchGroups(g, o.VPC)
+		for _, i := range inv.Instances {
+			if i.Running() && cmp.Or(launchedBy[i.InstanceId], TagValue(i.Tags, "aws:autoscaling:groupName")) == g.AutoScalingGroupName {
+				o.Members = append(o.Members, i.InstanceId)
+			}
+		}
+		slices.Sort(o.Members)
+		add(o)
 	}
 	for _, lb := range inv.LoadBalancers {
 		add(Owner{Kind: OwnerELB, Type: lbType(lb), ID: lb.LoadBalancerName, ARN: lb.LoadBalancerArn, VPC: lb.VpcId,
@@ -525,6 +548,47 @@ func (inv *Inventory) classifyOwners() {
 	for i := range inv.Owners {
 		inv.Owners[i].Interfaces = sortedSet(inv.Owners[i].Interfaces)
 	}
+}
+
+// launchGroups are the security groups an Auto Scaling group gives the
+// instances it launches: those of every launch template version it uses
+// (the template's groups and its network interfaces'), or of its launch
+// configuration. Groups given by name (the default VPC allows it) are
+// resolved to ids in the group's VPC.
+func (inv *Inventory) launchGroups(g AutoScalingGroup, vpc string) []string {
+	var names []string
+	for _, spec := range g.Templates() {
+		v, ok := inv.LaunchTemplateVersion(spec)
+		if !ok {
+			continue
+		}
+		d := v.LaunchTemplateData
+		names = append(names, d.SecurityGroupIds...)
+		names = append(names, d.SecurityGroups...)
+		for _, n := range d.NetworkInterfaces {
+			names = append(names, n.Groups...)
+		}
+	}
+	if g.LaunchConfigurationName != "" {
+		for _, lc := range inv.LaunchConfigurations {
+			if lc.LaunchConfigurationName == g.LaunchConfigurationName {
+				names = append(names, lc.SecurityGroups...)
+			}
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, "sg-") {
+			for _, sg := range inv.SecurityGroups {
+				if sg.Name == n && (vpc == "" || sg.VPCID == vpc) {
+					n = sg.ID
+					break
+				}
+			}
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func cmpOwners(a, b Owner) int {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -550,17 +551,27 @@ type BatchComputeEnvironment struct {
 }
 
 // AutoScalingGroup is one entry of autoscaling describe-auto-scaling-groups.
-// Its security groups live in its launch template, which the audit does not
-// read: the groups of its running instances are in Instances.
+// Its security groups live in what it launches from: a launch template
+// version (LaunchTemplate, or the templates of a MixedInstancesPolicy) or a
+// launch configuration.
 type AutoScalingGroup struct {
-	AutoScalingGroupName string
-	AutoScalingGroupARN  string
-	VPCZoneIdentifier    string
-	MinSize              int
-	MaxSize              int
-	DesiredCapacity      int
-	Instances            []struct{ InstanceId string }
-	LaunchTemplate       *struct{ LaunchTemplateId, LaunchTemplateName, Version string }
+	AutoScalingGroupName    string
+	AutoScalingGroupARN     string
+	VPCZoneIdentifier       string
+	MinSize                 int
+	MaxSize                 int
+	DesiredCapacity         int
+	Instances               []struct{ InstanceId string }
+	LaunchTemplate          *LaunchTemplateSpecification
+	LaunchConfigurationName string
+	MixedInstancesPolicy    *struct {
+		LaunchTemplate *struct {
+			LaunchTemplateSpecification *LaunchTemplateSpecification
+			Overrides                   []struct {
+				LaunchTemplateSpecification *LaunchTemplateSpecification
+			}
+		}
+	}
 }
 
 // SubnetIDs lists the subnets the group launches into.
@@ -572,4 +583,95 @@ func (g AutoScalingGroup) SubnetIDs() []string {
 		}
 	}
 	return out
+}
+
+// Templates lists every launch template the group may launch from: its
+// own, or its mixed instances policy's and their per-type overrides.
+func (g AutoScalingGroup) Templates() []LaunchTemplateSpecification {
+	var out []LaunchTemplateSpecification
+	if g.LaunchTemplate != nil {
+		out = append(out, *g.LaunchTemplate)
+	}
+	if m := g.MixedInstancesPolicy; m != nil && m.LaunchTemplate != nil {
+		if m.LaunchTemplate.LaunchTemplateSpecification != nil {
+			out = append(out, *m.LaunchTemplate.LaunchTemplateSpecification)
+		}
+		for _, o := range m.LaunchTemplate.Overrides {
+			if o.LaunchTemplateSpecification != nil {
+				out = append(out, *o.LaunchTemplateSpecification)
+			}
+		}
+	}
+	return out
+}
+
+// LaunchTemplateSpecification names a launch template and the version an
+// Auto Scaling group launches: a number, "$Latest" or "$Default" (also
+// when empty).
+type LaunchTemplateSpecification struct {
+	LaunchTemplateId   string
+	LaunchTemplateName string
+	Version            string
+}
+
+// LaunchTemplateVersion is one entry of ec2
+// describe-launch-template-versions.
+type LaunchTemplateVersion struct {
+	LaunchTemplateId   string
+	LaunchTemplateName string
+	VersionNumber      int64
+	DefaultVersion     bool
+	LaunchTemplateData struct {
+		ImageId           string
+		InstanceType      string
+		SecurityGroupIds  []string
+		SecurityGroups    []string // names, for the default VPC
+		NetworkInterfaces []struct {
+			DeviceIndex              *int
+			Groups                   []string
+			AssociatePublicIpAddress *bool
+		}
+		MetadataOptions *struct{ HttpTokens, HttpEndpoint string }
+	}
+}
+
+// LaunchConfiguration is one entry of autoscaling
+// describe-launch-configurations.
+type LaunchConfiguration struct {
+	LaunchConfigurationName  string
+	LaunchConfigurationARN   string
+	ImageId                  string
+	InstanceType             string
+	SecurityGroups           []string // ids, or names in the default VPC
+	AssociatePublicIpAddress *bool
+	MetadataOptions          *struct{ HttpTokens, HttpEndpoint string }
+}
+
+// LaunchTemplateVersion returns the version a specification resolves to
+// among the versions read: the number it names, the template's default for
+// "$Default" (or no version), its highest for "$Latest".
+func (inv *Inventory) LaunchTemplateVersion(spec LaunchTemplateSpecification) (*LaunchTemplateVersion, bool) {
+	var found *LaunchTemplateVersion
+	for i := range inv.LaunchTemplateVersions {
+		v := &inv.LaunchTemplateVersions[i]
+		if spec.LaunchTemplateId != "" && v.LaunchTemplateId != spec.LaunchTemplateId ||
+			spec.LaunchTemplateId == "" && v.LaunchTemplateName != spec.LaunchTemplateName {
+			continue
+		}
+		switch spec.Version {
+		case "", "$Default":
+			if v.DefaultVersion {
+				return v, true
+			}
+		case "$Latest":
+			if found == nil || v.VersionNumber > found.VersionNumber {
+				found = v
+			}
+		default:
+			if strconv.FormatInt(v.VersionNumber, 10) == spec.Version {
+				return v, true
+			}
+		}
+	}
+	return found, found != nil
 }

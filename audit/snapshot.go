@@ -318,6 +318,16 @@ func (inv *Inventory) decode(s *Snapshot) error {
 	add(each(s, call("DescribeTasks"), appendTo(&inv.ECSTasks)))
 	add(each(s, call("DescribeComputeEnvironments"), appendTo(&inv.BatchComputeEnvironments)))
 	add(each(s, call("DescribeAutoScalingGroups"), appendTo(&inv.AutoScalingGroups)))
+	// The account-wide $Latest and $Default call and the numbered ones may
+	// return the same version twice.
+	add(each(s, call("DescribeLaunchTemplateVersions"), func(v LaunchTemplateVersion, _ json.RawMessage, _ string) {
+		if !slices.ContainsFunc(inv.LaunchTemplateVersions, func(o LaunchTemplateVersion) bool {
+			return o.LaunchTemplateId == v.LaunchTemplateId && o.VersionNumber == v.VersionNumber
+		}) {
+			inv.LaunchTemplateVersions = append(inv.LaunchTemplateVersions, v)
+		}
+	}))
+	add(each(s, call("DescribeLaunchConfigurations"), appendTo(&inv.LaunchConfigurations)))
 	return err
 }
 

@@ -48,6 +48,7 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		"ingress-wide-port-range " + s.SplitRules + " medium", // 8000-8100 from a public range
 		"instance-imdsv1 " + s.Web + " high",
 		"instance-public-ip " + s.Web + " medium",
+		"instance-imdsv1 " + s.ASGInstance + " medium", // launched by prod-web-asg, whose finding covers its subnet
 		"lb-plain-http prod-web medium",
 		"public-subnet-workload " + s.Web + " high",
 		"public-subnet-workload prod-aurora-a high",
@@ -144,6 +145,29 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		}
 		if listed != 2 {
 			t.Errorf("want the two instances' interfaces listed by them, got %d", listed)
+		}
+	})
+
+	t.Run("Auto Scaling groups own the groups of what they launch from, and their instances", func(t *testing.T) {
+		for name, want := range map[string][]string{"prod-web-asg": {s.Fleet}, "prod-jobs-asg": {s.JobsFleet}, "prod-legacy-asg": {s.LegacyFleet}} {
+			o, ok := inv.Owner(audit.OwnerEC2, name)
+			if !ok || !slices.Equal(o.Groups, want) {
+				t.Errorf("%s: %+v, want groups %v", name, o, want)
+			}
+		}
+		if o, _ := inv.Owner(audit.OwnerEC2, "prod-web-asg"); o == nil || !slices.Equal(o.Members, []string{s.ASGInstance}) {
+			t.Errorf("prod-web-asg should list its instance %s: %+v", s.ASGInstance, o)
+		}
+		if o, ok := inv.Owner(audit.OwnerEC2, s.ASGInstance); !ok || o.LaunchedBy != "prod-web-asg" {
+			t.Errorf("the instance should name the group that launched it: %+v", o)
+		}
+		for _, f := range inv.Findings() {
+			switch {
+			case f.Kind == audit.KindPublicSubnetWorkload && f.Resource == "prod-web-asg" && !strings.Contains(f.Message, s.ASGInstance):
+				t.Errorf("the group's finding should name its instance: %s", f.Message)
+			case f.Kind == audit.KindInstanceIMDSv1 && f.Resource == s.ASGInstance && !strings.Contains(f.Fix, "launch template (or configuration) of Auto Scaling group prod-web-asg"):
+				t.Errorf("the instance's fix belongs in its group's launch template: %s", f.Fix)
+			}
 		}
 	})
 

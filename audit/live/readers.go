@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +23,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go"
 )
 
 // Every list asks for the largest page its API allows, so a large account
@@ -37,6 +40,7 @@ const (
 	batchPage       = 100
 	asgPage         = 100
 	lambdaPage      = 50
+	ltPage          = 200 // DescribeLaunchTemplateVersions
 )
 
 // list runs one account-wide call and records its items under the call's
@@ -392,13 +396,122 @@ func (s *svc) readBatch() {
 
 func (s *svc) readAutoScaling() {
 	cl := autoscaling.NewFromConfig(s.cfg, func(o *autoscaling.Options) { o.APIOptions = append(o.APIOptions, guard("autoscaling")) })
-	list(s, "autoscaling", "DescribeAutoScalingGroups", func(ctx context.Context) ([]asgtypes.AutoScalingGroup, error) {
-		p := autoscaling.NewDescribeAutoScalingGroupsPaginator(cl, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(asgPage)})
-		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
-			return p.NextPage(ctx)
-		},
-			func(o *autoscaling.DescribeAutoScalingGroupsOutput) []asgtypes.AutoScalingGroup {
-				return o.AutoScalingGroups
+	concurrently(
+		func() {
+			groups := list(s, "autoscaling", "DescribeAutoScalingGroups", func(ctx context.Context) ([]asgtypes.AutoScalingGroup, error) {
+				p := autoscaling.NewDescribeAutoScalingGroupsPaginator(cl, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(asgPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
+					return p.NextPage(ctx)
+				},
+					func(o *autoscaling.DescribeAutoScalingGroupsOutput) []asgtypes.AutoScalingGroup {
+						return o.AutoScalingGroups
+					})
 			})
-	})
+			s.readLaunchTemplateVersions(groups)
+		},
+		func() {
+			list(s, "autoscaling", "DescribeLaunchConfigurations", func(ctx context.Context) ([]asgtypes.LaunchConfiguration, error) {
+				p := autoscaling.NewDescribeLaunchConfigurationsPaginator(cl, &autoscaling.DescribeLaunchConfigurationsInput{MaxRecords: aws.Int32(asgPage)})
+				return pages(ctx, p.HasMorePages, func(ctx context.Context) (*autoscaling.DescribeLaunchConfigurationsOutput, error) {
+					return p.NextPage(ctx)
+				},
+					func(o *autoscaling.DescribeLaunchConfigurationsOutput) []asgtypes.LaunchConfiguration {
+						return o.LaunchConfigurations
+					})
+			})
+		},
+	)
+}
+
+// readLaunchTemplateVersions reads the launch template versions the Auto
+// Scaling groups launch from (groups is nil when they could not be read).
+// One call, without a template, returns every template's $Latest and
+// $Default versions; numbered versions take one call per template, all of
+// its numbers at once. A template deleted since a group named it is left
+// out, as AWS does when the group next launches.
+func (s *svc) readLaunchTemplateVersions(groups []asgtypes.AutoScalingGroup) {
+	c := s.call("ec2", "DescribeLaunchTemplateVersions")
+	if groups == nil {
+		s.skip(c, s.call("autoscaling", "DescribeAutoScalingGroups"))
+		return
+	}
+	cl := ec2.NewFromConfig(s.cfg, func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, guard("ec2")) })
+	var special []string
+	numbered := map[string][]string{} // template id, or "name:" + name -> versions
+	var templates []string
+	for _, g := range groups {
+		var specs []asgtypes.LaunchTemplateSpecification
+		if g.LaunchTemplate != nil {
+			specs = append(specs, *g.LaunchTemplate)
+		}
+		if m := g.MixedInstancesPolicy; m != nil && m.LaunchTemplate != nil {
+			if m.LaunchTemplate.LaunchTemplateSpecification != nil {
+				specs = append(specs, *m.LaunchTemplate.LaunchTemplateSpecification)
+			}
+			for _, o := range m.LaunchTemplate.Overrides {
+				if o.LaunchTemplateSpecification != nil {
+					specs = append(specs, *o.LaunchTemplateSpecification)
+				}
+			}
+		}
+		for _, spec := range specs {
+			v := aws.ToString(spec.Version)
+			if v == "" {
+				v = "$Default"
+			}
+			if v == "$Latest" || v == "$Default" {
+				if !slices.Contains(special, v) {
+					special = append(special, v)
+				}
+				continue
+			}
+			key := aws.ToString(spec.LaunchTemplateId)
+			if key == "" {
+				key = "name:" + aws.ToString(spec.LaunchTemplateName)
+			}
+			if !slices.Contains(templates, key) {
+				templates = append(templates, key)
+			}
+			if !slices.Contains(numbered[key], v) {
+				numbered[key] = append(numbered[key], v)
+			}
+		}
+	}
+	read := func(in *ec2.DescribeLaunchTemplateVersionsInput) ([]ec2types.LaunchTemplateVersion, error) {
+		in.MaxResults = aws.Int32(ltPage)
+		p := ec2.NewDescribeLaunchTemplateVersionsPaginator(cl, in)
+		vs, err := pages(s.ctx, p.HasMorePages, func(ctx context.Context) (*ec2.DescribeLaunchTemplateVersionsOutput, error) { return p.NextPage(ctx) },
+			func(o *ec2.DescribeLaunchTemplateVersionsOutput) []ec2types.LaunchTemplateVersion {
+				return o.LaunchTemplateVersions
+			})
+		if notFound(err) {
+			return nil, nil
+		}
+		return vs, err
+	}
+	var inputs []*ec2.DescribeLaunchTemplateVersionsInput
+	if len(special) > 0 {
+		inputs = append(inputs, &ec2.DescribeLaunchTemplateVersionsInput{Versions: special})
+	}
+	for _, key := range templates {
+		in := &ec2.DescribeLaunchTemplateVersionsInput{Versions: numbered[key]}
+		if name, ok := strings.CutPrefix(key, "name:"); ok {
+			in.LaunchTemplateName = aws.String(name)
+		} else {
+			in.LaunchTemplateId = aws.String(key)
+		}
+		inputs = append(inputs, in)
+	}
+	perCall, err := forEach(inputs, read)
+	all := []ec2types.LaunchTemplateVersion{}
+	for _, vs := range perCall {
+		all = append(all, vs...)
+	}
+	s.record(c, err, map[string]any{c.File: all}, len(all))
+}
+
+// notFound reports an answer that the resource asked for does not exist.
+func notFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "NotFound")
 }

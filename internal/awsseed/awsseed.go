@@ -44,6 +44,10 @@ type Seed struct {
 	// internet (two halves of IPv4, a prefix list, 2000::/3), and one
 	// with half of IPv4 to the gateway, which is not the internet.
 	Halves, ListRouted, V6, HalfOnly string
+	// Groups only Auto Scaling groups use, through a launch template
+	// (Fleet, JobsFleet) or a launch configuration (LegacyFleet), and the
+	// instance prod-web-asg launched.
+	Fleet, JobsFleet, LegacyFleet, ASGInstance string
 	// SplitRules opens tcp 8080 to the internet only through two rules
 	// together (8000-8100 from one half, 8080 from the other).
 	SplitRules  string
@@ -289,11 +293,39 @@ func Build(t testing.TB, endpoint, region string) Seed {
 		Type: batchtypes.CETypeManaged, State: batchtypes.CEStateEnabled, ServiceRole: &role,
 		ComputeResources: &batchtypes.ComputeResource{Type: batchtypes.CRTypeFargate, MaxvCpus: aws.Int32(4), Subnets: []string{s.Priv}, SecurityGroupIds: []string{s.App}}}))
 
-	// An Auto Scaling group that launches into the public subnets.
-	must(e.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("prod-web"),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro}}))
-	must(autoscaling.NewFromConfig(cfg).CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("prod-web-asg"),
-		LaunchTemplate: &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("prod-web")}, MinSize: aws.Int32(0), MaxSize: aws.Int32(2), DesiredCapacity: aws.Int32(0),
+	// Auto Scaling groups and what they launch from. prod-web-asg launches
+	// version 1 of its template, into the public subnets; version 2 (the
+	// latest, not the default) names the unused group, which must stay
+	// unused. prod-jobs-asg launches its template's $Latest, and
+	// prod-legacy-asg a launch configuration; neither runs an instance.
+	s.Fleet = group("prod-web-fleet", perm("tcp", 80, 80, s.ALB))
+	s.JobsFleet = group("prod-jobs-fleet")
+	s.LegacyFleet = group("prod-legacy-fleet")
+	lt := must(e.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("prod-web"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{s.Fleet}}})).LaunchTemplate
+	must(e.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: lt.LaunchTemplateId,
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{s.Old}}}))
+	as := autoscaling.NewFromConfig(cfg)
+	must(as.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("prod-web-asg"),
+		LaunchTemplate: &asgtypes.LaunchTemplateSpecification{LaunchTemplateId: lt.LaunchTemplateId, Version: aws.String("1")}, MinSize: aws.Int32(1), MaxSize: aws.Int32(2), DesiredCapacity: aws.Int32(1),
 		VPCZoneIdentifier: aws.String(s.PubA + "," + s.PubB)}))
+	asg := must(as.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"prod-web-asg"}}))
+	if len(asg.AutoScalingGroups) != 1 || len(asg.AutoScalingGroups[0].Instances) != 1 {
+		panic(seedError{fmt.Errorf("prod-web-asg runs %+v, want one instance", asg.AutoScalingGroups)})
+	}
+	s.ASGInstance = *asg.AutoScalingGroups[0].Instances[0].InstanceId
+	// moto launches the group's instance with the VPC's default group, not
+	// the template's SecurityGroupIds as AWS does: give it what AWS would.
+	must(e.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &s.ASGInstance, Groups: []string{s.Fleet}}))
+	jobs := must(e.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("prod-jobs"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12c6146b"), InstanceType: ec2types.InstanceTypeT3Micro, SecurityGroupIds: []string{s.JobsFleet}}})).LaunchTemplate
+	must(as.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("prod-jobs-asg"),
+		LaunchTemplate: &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: jobs.LaunchTemplateName, Version: aws.String("$Latest")}, MinSize: aws.Int32(0), MaxSize: aws.Int32(2), DesiredCapacity: aws.Int32(0),
+		VPCZoneIdentifier: aws.String(s.Priv)}))
+	must(as.CreateLaunchConfiguration(ctx, &autoscaling.CreateLaunchConfigurationInput{LaunchConfigurationName: aws.String("prod-legacy"), ImageId: aws.String("ami-12c6146b"),
+		InstanceType: aws.String("t3.micro"), SecurityGroups: []string{s.LegacyFleet}}))
+	must(as.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("prod-legacy-asg"),
+		LaunchConfigurationName: aws.String("prod-legacy"), MinSize: aws.Int32(0), MaxSize: aws.Int32(1), DesiredCapacity: aws.Int32(0),
+		VPCZoneIdentifier: aws.String(s.Priv)}))
 	return s
 }
