@@ -20,6 +20,8 @@ type Report struct {
 	// Backup is nil when the stack has no backup plan.
 	Backup *BackupLine
 	Stores []StoreLine
+	// Notes say what is not backed up, and why.
+	Notes []string
 }
 
 // KeyLine is one class's key.
@@ -197,6 +199,9 @@ func (r Report) Text() string {
 			}
 		}
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  Not backed up: %s\n", n)
+	}
 	return b.String()
 }
 
@@ -241,6 +246,12 @@ func (r Report) Markdown() string {
 				prot = "restored from `" + s.Restore + "`; " + prot
 			}
 			fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` | `%s` | %s |\n", s.Workload, s.Kind, s.Identifier, s.StorageKey, s.SecretKey, prot)
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "Not backed up: %s.\n", n)
 		}
 	}
 	return b.String()

@@ -84,6 +84,8 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 				s.Protection = append(s.Protection, "a final snapshot when the group is deleted")
 			}
 			r.Stores = append(r.Stores, s)
+		case w.EC2 != nil:
+			r.Notes = append(r.Notes, n+" (ec2) holds no data to back up: its instances are interchangeable members of an Auto Scaling group, rebuilt from the launch template")
 		}
 	}
 	return r

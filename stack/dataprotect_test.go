@@ -86,3 +86,35 @@ func TestDataProtection_KeepNamesStoresOnly(t *testing.T) {
 		t.Errorf("keeping both stores' keys: %v", err)
 	}
 }
+
+// A restore source that is not a snapshot or recovery point ARN, and a point
+// in time in the future, are named problems of the workload; nothing is registered.
+func TestRestore_BadSourcesAreRefusedBeforeAnyResource(t *testing.T) {
+	for _, tc := range []struct {
+		restore   map[string]any
+		at, words string
+	}{
+		{map[string]any{"snapshot": "prod-database-before-upgrade"}, "platform:workloads.database.restore.snapshot", "not an Aurora cluster snapshot ARN"},
+		{map[string]any{"recoveryPoint": "arn:aws:backup:us-east-1:111122223333:recovery-point:1a2b3c"}, "platform:workloads.database.restore.recoveryPoint", "not an Aurora recovery point ARN"},
+		{map[string]any{"pointInTime": map[string]any{"source": "prod-database-85d841", "time": "2999-01-01T00:00:00Z"}}, "platform:workloads.database.restore.pointInTime.time", "in the future"},
+		{map[string]any{"recoveryPoint": "arn:aws:rds:us-west-2:111122223333:cluster-snapshot:awsbackup:copyjob-1"}, "platform:workloads.database.restore.recoveryPoint", "restore from the copy in this region"},
+	} {
+		f, err := stack.ReadFile("../Pulumi.prod.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w map[string]any
+		_ = json.Unmarshal([]byte(f.Values["platform:workloads"]), &w)
+		w["database"].(map[string]any)["restore"] = tc.restore
+		b, _ := json.Marshal(w)
+		f.Values["platform:workloads"] = string(b)
+		res, err := offline.Run(f)
+		msgs := problems.Messages(err)
+		if len(msgs) != 1 || !strings.HasPrefix(msgs[0], tc.at+": ") || !strings.Contains(msgs[0], tc.words) {
+			t.Errorf("restore %v: got %q, want one problem at %s containing %q", tc.restore, msgs, tc.at, tc.words)
+		}
+		if res != nil && res.Graph != nil && len(res.Graph.Resources) != 0 {
+			t.Errorf("restore %v: %d resources registered for a rejected config", tc.restore, len(res.Graph.Resources))
+		}
+	}
+}
