@@ -12,8 +12,8 @@ func init() {
 			"A publicly accessible DB instance gets a public address; with a public subnet and a permissive group, the database listens on the internet."},
 		KindUnencryptedAtRest: {"Data stores not encrypted at rest",
 			"Unencrypted storage, snapshots and backups can be read by anyone who gets hold of them; encryption at rest can only be chosen when the store is created."},
-		KindUnencryptedInTransit: {"Caches without encryption in transit",
-			"Without TLS, credentials and data cross the network in clear text, readable by anything on the path."},
+		KindUnencryptedInTransit: {"Data stores without encryption in transit",
+			"Without TLS, credentials and data cross the network in clear text, readable by anything on the path; a database that does not require it lets every client that forgets to ask for it connect in clear."},
 		KindCacheWithoutAuth: {"Caches without authentication",
 			"A Redis or Valkey cache without an AUTH token or IAM/RBAC users gives every client that reaches the port full control, including FLUSHALL and CONFIG."},
 		KindLBPlainHTTP: {"Internet-facing load balancers serving plain HTTP",
@@ -102,6 +102,7 @@ func (inv *Inventory) ownedFindings() []Finding {
 			add(atRest(c.DBClusterIdentifier, "DB cluster "+c.DBClusterIdentifier+" ("+c.Engine+")", "restore the cluster from an encrypted snapshot copy (or add an encrypted replica cluster) and switch over; Aurora cannot encrypt a cluster in place"))
 		}
 	}
+	out = append(out, inv.clusterTransitFindings()...)
 	for _, g := range inv.ReplicationGroups {
 		label := "replication group " + g.ReplicationGroupId
 		if !isTrue(g.AtRestEncryptionEnabled) {

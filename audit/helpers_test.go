@@ -103,7 +103,10 @@ func groupNamed(t *testing.T, inv *audit.Inventory, vpcName, name string) string
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}

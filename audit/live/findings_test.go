@@ -62,6 +62,7 @@ func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
 		"store-unencrypted-at-rest prod-aurora medium",
 		"store-unencrypted-at-rest prod-redis medium",
 		"store-unencrypted-in-transit prod-redis medium",
+		"store-unencrypted-in-transit prod-aurora medium", // its cluster parameter group sets rds.force_ssl 0
 		"unused-security-group " + s.Old + " low",
 	}
 	slices.Sort(got)
