@@ -105,8 +105,9 @@ func RuleRPO(r Rule, timezone string) (time.Duration, error) {
 }
 
 // BackupReport describes the plan of a validated config: vault, lock, rules
-// with their RPO, copies. regionOf names the copies' destinations.
-func BackupReport(name string, c Config, keyName string) *BackupLine {
+// with their RPO, copies; account is the stack's (a copy to another
+// account's vault says what that account must allow).
+func BackupReport(name, account string, c Config, keyName string) *BackupLine {
 	b := c.Backup
 	bl := &BackupLine{Plan: PlanName(name), Vault: VaultName(name), VaultKey: keyName, Timezone: b.Timezone}
 	if l := b.VaultLock; l != nil {
@@ -129,6 +130,9 @@ func BackupReport(name string, c Config, keyName string) *BackupLine {
 	for _, cn := range sortedKeys(b.Copies) {
 		c := b.Copies[cn]
 		dest := c.VaultArn
+		if m := vaultARNPattern.FindStringSubmatch(c.VaultArn); m != nil && m[3] != account {
+			dest += fmt.Sprintf(" (account %s: its vault's access policy must allow backup:CopyIntoBackupVault from account %s, both in one AWS Organization with cross-account backup turned on)", m[3], account)
+		}
 		if c.Region != "" {
 			dest = fmt.Sprintf("vault %s in %s (created by this stack, own key %s, same lock)", DRVaultName(name, cn), c.Region, DRKeyAlias(name, cn))
 		}

@@ -29,7 +29,7 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 		}
 	}
 	if backup {
-		r.Backup = dataprotect.BackupReport(cfg.Name, dp, keyName[dataprotect.ClassBackup])
+		r.Backup = dataprotect.BackupReport(cfg.Name, d.Env.AccountID, dp, keyName[dataprotect.ClassBackup])
 	}
 	for _, n := range cfg.Workloads.Names() {
 		w := cfg.Workloads[n]

@@ -118,3 +118,29 @@ func TestRestore_BadSourcesAreRefusedBeforeAnyResource(t *testing.T) {
 		}
 	}
 }
+
+// A copy to another account's vault says, in the plan, what that account must allow.
+func TestDataProtectionReport_SaysWhatACopyAccountMustAllow(t *testing.T) {
+	values := prodWith(t, func(dp map[string]any) {
+		backupOf(dp)["copies"].(map[string]any)["backup-account"] = map[string]any{"vaultArn": "arn:aws:backup:us-east-1:111122223333:backup-vault:central"}
+	})
+	res, err := offline.Run(&stack.File{Path: "prod + account copy", Stack: "prod", Values: values})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := res.Platform.Design.DataProtectionReport().Text()
+	if !strings.Contains(text, "copy backup-account: arn:aws:backup:us-east-1:111122223333:backup-vault:central; rules daily, monthly") {
+		t.Errorf("same-account copy:\n%s", text)
+	}
+	values = prodWith(t, func(dp map[string]any) {
+		backupOf(dp)["copies"].(map[string]any)["backup-account"] = map[string]any{"vaultArn": "arn:aws:backup:us-east-1:444455556666:backup-vault:central"}
+	})
+	c, err := stack.Parse("prod", values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &stack.Design{Config: c, Env: res.Platform.Design.Env}
+	if text := d.DataProtectionReport().Text(); !strings.Contains(text, "must allow backup:CopyIntoBackupVault from account 111122223333") {
+		t.Errorf("cross-account copy without its prerequisite:\n%s", text)
+	}
+}
