@@ -1,28 +1,34 @@
-// Package audit reviews an existing AWS network offline, from the JSON that
-// `aws ec2 describe-*` prints, before anything is migrated.
+// Package audit reviews an existing AWS account before anything is
+// migrated, from the JSON that `aws ... describe-*` prints: a folder written
+// by the live reader (package audit/live, `audit --region R --save DIR`) or
+// collected by hand with the commands Commands lists (`audit
+// --print-commands`), one file per row of Calls.
 //
 // The starting point of the migration was an account where every workload
 // lived in public subnets behind security groups open to the internet, and
 // where one group was reused by unrelated services. The audit turns a
 // snapshot of such an account into:
 //
-//   - an Inventory (VPCs, subnets with their tier, route tables, security
-//     groups, network interfaces with the kind of service that owns them),
-//     which later steps reuse to adopt the existing VPC;
+//   - an Inventory: VPCs, subnets with their tier, route tables, security
+//     groups, network interfaces, and the objects that own them (instances,
+//     Auto Scaling groups and what they launch from, load balancers, RDS and
+//     ElastiCache, Lambda, ECS, Batch, NAT gateways, endpoints), which later
+//     steps reuse to adopt the existing VPC and its data stores;
 //   - a sorted list of Findings, each with a stable kind id, a severity,
-//     the resources involved and a hint on how to fix it;
+//     the resource to fix, the form in which it reaches the internet where
+//     that applies, and a hint on how to fix it;
 //   - a Report rendered as Markdown for people or JSON for pipelines.
 //
-// Nothing here talks to AWS: the input is whatever the CLI printed, so the
-// audit can run in CI, on a laptop, or against a snapshot taken weeks ago.
+// Nothing in this package talks to AWS: the input is whatever was read, so
+// the audit can run in CI, on a laptop, or against a snapshot taken weeks
+// ago.
 //
-// Collect the input with:
-//
-//	aws ec2 describe-vpcs               > vpcs.json
-//	aws ec2 describe-subnets            > subnets.json
-//	aws ec2 describe-route-tables       > route-tables.json
-//	aws ec2 describe-security-groups    > security-groups.json
-//	aws ec2 describe-network-interfaces > network-interfaces.json
+// "The internet" is every form AWS accepts, for rules and routes alike:
+// 0.0.0.0/0, ::/0, an IPv6 prefix holding 2000::/3, ranges that together
+// cover IPv4 or every global IPv6 address, and managed prefix lists whose
+// entries do (world.go). A subnet is public when its routes to an internet
+// gateway cover the internet; rules of one group that cover it only
+// together, on a port they share, are reported as one (combined.go).
 //
 // # Findings and severities
 //
@@ -56,6 +62,14 @@
 //	shared-security-group    medium when one group is attached to interfaces of
 //	                         several owner kinds; high when a data store is
 //	                         among them.
+//
+// The objects read from each service's API add (findings_owned.go,
+// transit.go): db-publicly-accessible, store-unencrypted-at-rest,
+// store-unencrypted-in-transit (caches without TLS; DB clusters whose
+// parameter group, or engine default, does not force it), cache-without-auth,
+// lb-plain-http, instance-public-ip, instance-imdsv1, unused-security-group
+// and default-group-has-rules; public-subnet-workload is then reported per
+// owner (an Auto Scaling group for the instances it launched).
 //
 // Only ingress rules are reviewed: security groups are stateful, so egress
 // rules decide where a compromised workload can call out to, not who can

@@ -120,7 +120,7 @@ func TestPerFileFlagsWorkWithoutDir(t *testing.T) {
 	}
 }
 
-var updateDocs = flag.Bool("update-docs", false, "rewrite docs/audit.md")
+var updateDocs = flag.Bool("update-docs", false, "rewrite docs/audit.md and the generated block of docs/migration.md")
 
 // docs/audit.md shows exactly the commands and policy the code derives
 // from audit.Calls.
@@ -141,5 +141,37 @@ func TestAuditDocShowsTheCommandsAndThePolicy(t *testing.T) {
 	got, err := os.ReadFile(path)
 	if err != nil || string(got) != doc {
 		t.Errorf("docs/audit.md is stale (go test ./cmd/audit -update-docs): %v", err)
+	}
+}
+
+// The migration runbook's snapshot commands are the ones --print-commands
+// prints: the block between its markers is generated, the rest of the page
+// is prose.
+func TestMigrationDocListsEveryCommandOfTheCallTable(t *testing.T) {
+	_, cmds, _ := runCLI("--print-commands")
+	if !strings.Contains(cmds, "aws autoscaling describe-auto-scaling-groups") || !strings.Contains(cmds, "aws ec2 describe-network-interfaces") {
+		t.Fatalf("--print-commands lacks commands of the call table:\n%s", cmds)
+	}
+	const begin = "<!-- begin: go run ./cmd/audit --print-commands (regenerate with go test ./cmd/audit -update-docs) -->\n"
+	const end = "<!-- end: go run ./cmd/audit --print-commands -->\n"
+	block := "```sh\nmkdir -p snapshot && cd snapshot\n" + cmds + "cd .. && go run ./cmd/audit --dir snapshot        # exit 1 while there are findings\n```\n"
+	path := filepath.Join("..", "..", "docs", "migration.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("docs/migration.md has lost its generated block's markers (%q ... %q)", begin, end)
+	}
+	if *updateDocs {
+		doc = doc[:i+len(begin)] + block + doc[j:]
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if doc[i+len(begin):j] != block {
+		t.Errorf("docs/migration.md's snapshot commands differ from --print-commands (go test ./cmd/audit -update-docs)")
 	}
 }
