@@ -224,7 +224,13 @@ func ClusterIdentifier(name string, s AuroraSpec) string {
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
 	}
-	return strings.ToLower(physicalName(name, 63, s.Engine, s.MasterUsername, s.DatabaseName))
+	fp := []string{s.Engine, s.MasterUsername, s.DatabaseName}
+	if s.Restore != nil {
+		// A new restore source replaces the cluster: a new identifier lets the
+		// restored one be created before the old one goes.
+		fp = append(fp, s.Restore.Kind()+" "+s.Restore.Source())
+	}
+	return strings.ToLower(physicalName(name, 63, fp...))
 }
 
 // AuroraFamily is the parameter group family of an engine and version:

@@ -54,6 +54,11 @@ type CacheArgs struct {
 // the fingerprint; the engine is not, because redis to valkey is an in-place
 // upgrade and must keep the ID.
 func ReplicationGroupID(name string, s CacheSpec) string {
+	if s.Restore != nil {
+		// A new snapshot to restore replaces the group: a new ID lets the new
+		// group be created before the old one goes.
+		return physicalName(name, 40, fmt.Sprint(s.Port), s.Restore.Source())
+	}
 	return physicalName(name, 40, fmt.Sprint(s.Port))
 }
 
