@@ -14,8 +14,8 @@ import (
 // The live audit of the seed account names every problem by the resource
 // that owns it, and nothing else.
 func TestLiveAuditNamesEverySeedProblemByOwner(t *testing.T) {
-	s, srv := seedAccount(t)
-	inv, err := audit.LoadSnapshot(read(t, srv.URL, seedRegion, nil))
+	snap, _, s := plainRead(t)
+	inv, err := audit.LoadSnapshot(snap)
 	if err != nil {
 		t.Fatal(err)
 	}

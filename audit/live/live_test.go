@@ -44,6 +44,24 @@ func seedAccount(t *testing.T) (awsseed.Seed, *motoserver.Server) {
 	return theSeed, srv
 }
 
+// The plain read of the seed account, with its progress lines, made once
+// and shared by the tests that look only at what it gives.
+var (
+	plainOnce     sync.Once
+	plainSnap     *audit.Snapshot
+	plainProgress bytes.Buffer
+)
+
+func plainRead(t *testing.T) (*audit.Snapshot, string, awsseed.Seed) {
+	t.Helper()
+	s, srv := seedAccount(t)
+	plainOnce.Do(func() { plainSnap = read(t, srv.URL, seedRegion, &plainProgress) })
+	if plainSnap == nil {
+		t.Fatal("the seed account could not be read (see the first test's failure)")
+	}
+	return plainSnap, plainProgress.String(), s
+}
+
 func read(t *testing.T, endpoint, region string, progress *bytes.Buffer) *audit.Snapshot {
 	t.Helper()
 	opts := live.Options{Region: region, EndpointURL: endpoint, MaxBackoff: 20 * time.Millisecond}
@@ -76,9 +94,7 @@ func reportJSON(t *testing.T, inv *audit.Inventory) []byte {
 }
 
 func TestLiveReadAndItsSavedSnapshotGiveTheSameReport(t *testing.T) {
-	_, srv := seedAccount(t)
-	var progress bytes.Buffer
-	snap := read(t, srv.URL, seedRegion, &progress)
+	snap, progress, _ := plainRead(t)
 	liveInv, err := audit.LoadSnapshot(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +123,8 @@ func TestLiveReadAndItsSavedSnapshotGiveTheSameReport(t *testing.T) {
 		}
 	}
 	for _, svc := range []string{"ec2", "elbv2", "rds", "elasticache", "lambda", "ecs", "batch", "autoscaling"} {
-		if !strings.Contains(progress.String(), "audit: "+svc+": ") {
-			t.Errorf("no progress line for %s in:\n%s", svc, progress.String())
+		if !strings.Contains(progress, "audit: "+svc+": ") {
+			t.Errorf("no progress line for %s in:\n%s", svc, progress)
 		}
 	}
 }
@@ -116,8 +132,7 @@ func TestLiveReadAndItsSavedSnapshotGiveTheSameReport(t *testing.T) {
 // The saved files are what the AWS CLI prints: its top-level keys and the
 // API's member names (PascalCase, or lowerCamelCase for ECS and Batch).
 func TestSavedFilesHaveTheCLIShape(t *testing.T) {
-	_, srv := seedAccount(t)
-	snap := read(t, srv.URL, seedRegion, nil)
+	snap, _, _ := plainRead(t)
 	for file, want := range map[string][]string{
 		"vpcs.json":                                       {`"Vpcs": [`, `"VpcId": "vpc-`, `"CidrBlock": "10.0.0.0/16"`},
 		"security-groups.json":                            {`"SecurityGroups": [`, `"IpPermissions": [`, `"UserIdGroupPairs"`},
@@ -196,7 +211,7 @@ func TestTheReadKeepsAtMostConcurrencyCallsInFlight(t *testing.T) {
 				inFlight++
 				most = max(most, inFlight)
 				mu.Unlock()
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(5 * time.Millisecond)
 				mu.Lock()
 				inFlight--
 				mu.Unlock()
