@@ -437,7 +437,10 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:backup/selection:Selection pulumi:providers:aws aws:sfn/stateMachine:StateMachine
 	aws:scheduler/schedule:Schedule aws:sqs/queue:Queue aws:sqs/queuePolicy:QueuePolicy
 	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification
-	aws:elasticache/user:User aws:elasticache/userGroup:UserGroup aws:ssm/parameter:Parameter`)
+	aws:elasticache/user:User aws:elasticache/userGroup:UserGroup aws:ssm/parameter:Parameter
+
+	aws:route53/record:Record aws:acm/certificate:Certificate aws:acm/certificateValidation:CertificateValidation
+	aws:wafv2/webAcl:WebAcl aws:wafv2/webAclAssociation:WebAclAssociation aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

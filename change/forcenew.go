@@ -89,6 +89,7 @@ import "github.com/acme/platform/compute"
 //	internal/service/sns/topic.go                             00a35305dc1b297a6fcdecdfbba33f1e63c3da39 (2026)
 //	internal/service/sns/topic_subscription.go                04a2e6e5bc625ec85ea8c678219b483fc674877e
 //	internal/service/cloudwatch/metric_alarm.go               (index id 53238791901, 2026)
+//	internal/service/route53/record.go                        00655c1681ea1e49ab10cd32d3f8bee372b2095b (2026)
 //	internal/service/scheduler/schedule.go                    02f524b9e9cc109457eeba63867c83e70af99455 (2026)
 //	internal/service/appautoscaling/target.go                 0105d2191ae7e43ba37ba011b916843eddf361ed
 //	internal/service/appautoscaling/policy.go                 048320e88399c508ae6481be5d8ef6fd6f71a9f6
@@ -106,7 +107,12 @@ import "github.com/acme/platform/compute"
 // qualifier), sqs/queue.go (name, name_prefix, fifo_queue),
 // sqs/queue_policy.go (queue_url), lambda/event_source_mapping.go (the event
 // source and its starting position), lambda/permission.go (every argument:
-// the resource has no update), s3/bucket_notification.go (bucket).
+// the resource has no update), s3/bucket_notification.go (bucket),
+// acm/certificate.go (domain_name, subject_alternative_names, key_algorithm,
+// validation_method, certificate_authority_arn), acm/certificate_validation.go
+// (no update), wafv2/web_acl.go (name, name_prefix, scope),
+// wafv2/web_acl_association.go (no update), wafv2/web_acl_logging_configuration.go
+// (resource_arn).
 //
 // A property that only sometimes forces replacement (a CustomizeDiff
 // ForceNewIf, a framework ModifyPlan) is listed under Conditional and counted
@@ -763,6 +769,43 @@ var Rules = map[string]Rule{
 		Source:   "s3/bucket_notification.go",
 		Verified: false,
 		ForceNew: []string{"bucket"},
+	},
+	// DNS, TLS and WAF (issue 14).
+	"aws:route53/record:Record": {
+		Source:   "route53/record.go",
+		Verified: true,
+		// A new type or set identifier is a delete and create inside one change batch: in place.
+		ForceNew: []string{"name", "zoneId"},
+	},
+	"aws:acm/certificate:Certificate": {
+		Source:   "acm/certificate.go",
+		Verified: false,
+		ForceNew: []string{"certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod"},
+		Sets:     []string{"subjectAlternativeNames"},
+		Advice: map[string]string{
+			"": "a certificate for other names is a new certificate: it is requested and validated before the listener moves to it, and the old one is deleted after",
+		},
+	},
+	"aws:acm/certificateValidation:CertificateValidation": {
+		Source:   "acm/certificate_validation.go",
+		Verified: false,
+		// No Update function: it only waits for the certificate to be issued.
+		AllForceNew: true,
+	},
+	"aws:wafv2/webAcl:WebAcl": {
+		Source:   "wafv2/web_acl.go",
+		Verified: false,
+		ForceNew: []string{"name", "namePrefix", "scope"},
+	},
+	"aws:wafv2/webAclAssociation:WebAclAssociation": {
+		Source:      "wafv2/web_acl_association.go",
+		Verified:    false,
+		AllForceNew: true,
+	},
+	"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": {
+		Source:   "wafv2/web_acl_logging_configuration.go",
+		Verified: false,
+		ForceNew: []string{"resourceArn"},
 	},
 	"aws:cloudwatch/eventRule:EventRule": {
 		Source:   "events/rule.go",

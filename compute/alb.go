@@ -33,6 +33,9 @@ type LoadBalancerArgs struct {
 	PrivateSubnetIDs pulumi.StringArrayInput
 	// SecurityGroupID is the alb's own group, from the security package.
 	SecurityGroupID pulumi.StringInput
+	// CertificateARN is the certificate the stack created for the alb's dns
+	// names (Spec.DNS.CreateCertificate), once validated; nil otherwise.
+	CertificateARN pulumi.StringInput
 
 	Env awsenv.Env
 	// Protect turns on deletion protection and pulumi protect.
@@ -89,6 +92,8 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, fmt.Errorf("compute.NewLoadBalancer(%q): VpcID, SecurityGroupID and the %s subnet IDs are required", name, map[bool]string{true: "public", false: "private"}[s.InternetFacing])
 	case s.DefaultTarget == "":
 		return nil, fmt.Errorf("compute.NewLoadBalancer(%q): a default target is required", name)
+	case s.CreatesCertificate() != (args.CertificateARN != nil):
+		return nil, fmt.Errorf("compute.NewLoadBalancer(%q): CertificateARN is the created certificate's, given exactly when dns.createCertificate is set", name)
 	}
 	for _, t := range s.TargetNames() {
 		if tg, ok := args.Targets[t]; !ok || !tg.Kind.IsTarget() || tg.Port < 1 {
@@ -101,7 +106,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		Rules:           map[string]*lb.ListenerRule{},
 		TargetGroupARNs: map[string]pulumi.StringOutput{},
 		RequestLabels:   map[string]pulumi.StringOutput{},
-		ServesHTTPS:     s.CertificateArn != "",
+		ServesHTTPS:     s.ServesHTTPS(),
 	}
 	if err := ctx.RegisterComponentResource("platform:compute:LoadBalancer", name, a, opts...); err != nil {
 		return nil, err
@@ -203,7 +208,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 			LoadBalancerArn: a.LoadBalancer.Arn,
 			Port:            pulumi.Int(443),
 			Protocol:        pulumi.String("HTTPS"),
-			CertificateArn:  pulumi.String(s.CertificateArn),
+			CertificateArn:  certificateARN(s, args.CertificateARN),
 			SslPolicy:       pulumi.String(TLSPolicy),
 			DefaultActions:  forward(s.DefaultTarget),
 			Tags:            tg.Named(name + "-https"),
@@ -295,6 +300,15 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, err
 	}
 	return a, nil
+}
+
+// certificateARN is the certificate the HTTPS listener serves: the one the
+// stack created, or the one the spec names.
+func certificateARN(s ALBSpec, created pulumi.StringInput) pulumi.StringInput {
+	if created != nil {
+		return created
+	}
+	return pulumi.String(s.CertificateArn)
 }
 
 // readyARN is arn, resolved only after every resource in after exists, and

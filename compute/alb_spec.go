@@ -45,6 +45,12 @@ type ALBSpec struct {
 	DefaultTarget string `json:"defaultTarget"`
 	// IdleTimeoutSeconds closes idle connections; 1 to 4000, default 60.
 	IdleTimeoutSeconds int `json:"idleTimeoutSeconds"`
+	// DNS, when present, gives the alb names in an existing Route 53 zone
+	// and, with createCertificate, an ACM certificate validated there.
+	DNS *DNSSpec `json:"dns,omitempty"`
+	// WAF is the web ACL in front of the alb: on by default for an
+	// internet-facing alb of a protected stack.
+	WAF *WAFSpec `json:"waf,omitempty"`
 }
 
 // AccessLogs configures an alb's access logs.
@@ -144,11 +150,12 @@ const MaxRouteNameLen = 32
 
 func (c Config) validateALB(k string, s ALBSpec, v ValidateContext, p *problems.List) {
 	switch {
-	case s.CertificateArn == "" && v.Protect:
-		p.Add(k+".certificateArn", "required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain; without it the alb cannot serve HTTPS")
+	case !s.ServesHTTPS() && v.Protect:
+		p.Add(k+".certificateArn", "required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain, or dns.createCertificate: true; without one the alb cannot serve HTTPS")
 	case s.CertificateArn != "" && !acmARN.MatchString(s.CertificateArn):
 		p.Add(k+".certificateArn", "%q is not an ACM certificate ARN; write arn:aws:acm:<region>:<account>:certificate/<id>", s.CertificateArn)
 	}
+	validateEdge(k, s, p)
 	if s.InternetFacing && !v.HasPublicTier {
 		p.Add(k+".internetFacing", "an internet-facing alb lives in the public tier and the network has none; add platform:network.tiers.public or set internetFacing: false")
 	}

@@ -246,7 +246,7 @@ func (c Config) Kind(name string) string { return string(c[name].Kind) }
 func (c Config) ServicePort(name string) int {
 	w := c[name]
 	switch {
-	case w.ALB != nil && w.ALB.CertificateArn == "":
+	case w.ALB != nil && !w.ALB.ServesHTTPS():
 		return 80
 	case w.ALB != nil:
 		return 443

@@ -213,7 +213,7 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 			`platform:workloads.kv.snapshotRetentionDays: must be between 0 and 35 days, got 40`},
 
 		{"production alb without certificate", `{"web": {"kind": "alb", "defaultTarget": "app"}, ` + ecs + `}`, prodCtx,
-			`platform:workloads.web.certificateArn: required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain; without it the alb cannot serve HTTPS`},
+			`platform:workloads.web.certificateArn: required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain, or dns.createCertificate: true; without one the alb cannot serve HTTPS`},
 		{"alb certificate that is not an ACM ARN", `{"web": {"kind": "alb", "defaultTarget": "app", "certificateArn": "arn:aws:iam::123456789012:server-certificate/x"}, ` + ecs + `}`, devCtx,
 			`platform:workloads.web.certificateArn: "arn:aws:iam::123456789012:server-certificate/x" is not an ACM certificate ARN; write arn:aws:acm:<region>:<account>:certificate/<id>`},
 		{"alb without default target", `{"web": {"kind": "alb"}}`, devCtx,
@@ -274,7 +274,7 @@ func TestValidate_ReportsEveryProblemAtOnce(t *testing.T) {
 		`platform:workloads.db.instances: a protected (production) stack needs at least 2 instances, a writer and a reader in another zone to fail over to; got 1`,
 		`platform:workloads.kv: a DB subnet group needs subnets in at least 2 availability zones; the isolated tier has 1`,
 		`platform:workloads.kv.automaticFailover: failover without a replica: automatic failover promotes a replica, and replicas is 0; add a replica or set automaticFailover: false`,
-		`platform:workloads.web.certificateArn: required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain; without it the alb cannot serve HTTPS`,
+		`platform:workloads.web.certificateArn: required in a protected (production) stack: set the ARN of the ACM certificate for the site's domain, or dns.createCertificate: true; without one the alb cannot serve HTTPS`,
 		`platform:workloads.web.defaultTarget: "db" is an aurora workload; an alb forwards only to ec2 or ecs workloads`,
 		`platform:workloads.web.routes.r.priority: must be between 1 and 50000, got 0`,
 		`platform:workloads.web.routes.r.target: "ghost" is not a declared workload; declare it under platform:workloads or fix the name`,

@@ -130,6 +130,18 @@ var breaks = map[string]struct {
 	"KMS.4":           {func(b *builder) { b.set("data-key", "enableKeyRotation", false) }, "data-key"},
 	"RDS.26":          {func(b *builder) { b.remove("sel-my") }, "my"},
 	"StepFunctions.1": {func(b *builder) { b.set("copies", "loggingConfiguration.level", "OFF") }, "copies"},
+
+	"SQS.1":         {func(b *builder) { b.set("dlq", "sqsManagedSseEnabled", false) }, "dlq"},
+	"SNS.1":         {func(b *builder) { b.del("alarms", "kmsMasterKeyId") }, "alarms"},
+	"CloudWatch.15": {func(b *builder) { b.set("cpu", "alarmActions", list()) }, "cpu"},
+	"CloudWatch.17": {func(b *builder) { b.set("cpu", "actionsEnabled", false) }, "cpu"},
+	"WAF.10":        {func(b *builder) { b.set("acl", "rules", list()) }, "acl"},
+	"WAF.11":        {func(b *builder) { b.remove("acl-logs") }, "acl"},
+	"WAF.12": {func(b *builder) {
+		b.set("acl", "rules", list(obj{"name": "rate", "visibilityConfig": obj{"cloudwatchMetricsEnabled": false}}))
+	}, "acl"},
+	"ELB.16": {func(b *builder) { b.remove("acl-alb") }, "alb"},
+	"ACM.2":  {func(b *builder) { b.set("cert", "keyAlgorithm", "RSA_1024") }, "cert"},
 }
 
 func TestCatalogue_IDsUniqueSortedTitledAndEachHasABreakingCase(t *testing.T) {
@@ -276,7 +288,7 @@ func TestComplianceConfig_RejectsUnknownControlsAndEmptyReasons(t *testing.T) {
 		`platform:compliance.accept.EC2.99: "EC2.99" is not a control this review checks; did you mean "EC2.9"?`,
 		`platform:compliance.accept.ELB.6: the reason is empty; write why this stack accepts failing ELB.6 (Application, Gateway, and Network Load Balancers should have deletion protection enabled)`,
 		`platform:compliance.accept.RDS.7: the reason is empty; write why this stack accepts failing RDS.7 (RDS clusters should have deletion protection enabled)`,
-		`platform:compliance.accept.S3.1: "S3.1" is not a control this review checks; did you mean "SSM.1"?`,
+		`platform:compliance.accept.S3.1: "S3.1" is not a control this review checks; did you mean "SNS.1"?`,
 		`platform:compliance.accept.ec2.2: "ec2.2" is not a control this review checks; did you mean "EC2.2"?`,
 	}
 	if !reflect.DeepEqual(got, want) {

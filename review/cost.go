@@ -72,6 +72,10 @@ type LineItem struct {
 	// Count x Hourly x HoursPerMonth.
 	Hourly  Money
 	Monthly Money
+	// PerMonth, for what AWS bills by the month (alarms, web ACLs, keys), is
+	// the price of one unit for a month; Hourly is then zero and Monthly is
+	// Count x PerMonth.
+	PerMonth Money
 	// Resources are the logical names the units come from.
 	Resources []string
 }
@@ -86,7 +90,7 @@ type NATOption struct {
 	Current bool
 }
 
-// Estimate is the monthly fixed cost of the network and access layer.
+// Estimate is the monthly fixed cost of the network, access and operations layers (alarms, web ACLs, keys).
 type Estimate struct {
 	Region        string
 	AsOf          string
@@ -218,6 +222,8 @@ func EstimateCost(g *sim.Graph, region string) (Estimate, error) {
 	add("Network Load Balancers (NLCUs extra)", "load balancer", p.NetworkLoadBalancerHour, nlbs)
 	add("Load balancer public IPv4 (internet-facing: one per zone, at least)", "address", p.PublicIPv4Hour, lbIPs)
 
+	addOperations(v, p, &e)
+
 	e.Zones = graphZones(v)
 	e.NATModes, _ = NATModeComparison(e.Zones, region)
 	// The mode whose gateway count the graph has. With one zone single and
@@ -237,6 +243,7 @@ func EstimateCost(g *sim.Graph, region string) (Estimate, error) {
 		fmt.Sprintf("load balancer capacity units (ALB %s/LCU-hour)", p.ApplicationLoadBalancerLCUHour.Rate()),
 		"data transfer out to the internet and between zones",
 	}
+	e.Usage = append(e.Usage, operationsUsage(v, p)...)
 	return e, nil
 }
 
@@ -286,10 +293,10 @@ func natModesText(e Estimate) string {
 // RenderCost renders the estimate as a text table for the offline plan.
 func RenderCost(e Estimate) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Monthly fixed cost of the network and access layer (%s list prices as of %s, %d hours a month):\n", e.Region, e.AsOf, e.HoursPerMonth)
+	fmt.Fprintf(&b, "Monthly fixed cost of the network, access and operations layers (%s list prices as of %s, %d hours a month):\n", e.Region, e.AsOf, e.HoursPerMonth)
 	rows := [][]string{{"ITEM", "COUNT", "PER HOUR", "PER MONTH"}}
 	for _, li := range e.Items {
-		rows = append(rows, []string{li.Item, strconv.Itoa(li.Count), li.Hourly.Rate(), li.Monthly.String()})
+		rows = append(rows, []string{li.Item, strconv.Itoa(li.Count), li.unitPrice(), li.Monthly.String()})
 	}
 	rows = append(rows, []string{"Total", "", "", e.Monthly.String()})
 	width := make([]int, 4)
@@ -317,10 +324,10 @@ func RenderCost(e Estimate) string {
 func RenderCostMarkdown(e Estimate) string {
 	var b strings.Builder
 	b.WriteString("### Monthly fixed cost\n\n")
-	fmt.Fprintf(&b, "Network and access layer, %s list prices as of %s, %d hours a month.\n\n", e.Region, e.AsOf, e.HoursPerMonth)
+	fmt.Fprintf(&b, "Network, access and operations layers, %s list prices as of %s, %d hours a month.\n\n", e.Region, e.AsOf, e.HoursPerMonth)
 	b.WriteString("| Item | Count | Per hour | Per month |\n|---|---:|---:|---:|\n")
 	for _, li := range e.Items {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", li.Item, li.Count, li.Hourly.Rate(), li.Monthly)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", li.Item, li.Count, li.unitPrice(), li.Monthly)
 	}
 	fmt.Fprintf(&b, "| **Total** | | | **%s** |\n", e.Monthly)
 	if len(e.NATModes) > 0 {

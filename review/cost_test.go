@@ -187,3 +187,40 @@ func TestRenderCost(t *testing.T) {
 		}
 	}
 }
+
+// Alarms are billed per metric they read, a web ACL and each of its rules by
+// the month; alias records cost nothing. (Keys are the data protection's line.)
+func TestEstimateCost_OperationsLayerByTheMonth(t *testing.T) {
+	b := networkGraph(false)
+	b.add(tMetricAlarm, "cpu", "cpu", obj{"metricName": "CPUUtilization"})
+	b.add(tMetricAlarm, "rate", "rate", obj{"metricQueries": list(
+		obj{"id": "result", "expression": "100 * part / whole"},
+		obj{"id": "part", "metric": obj{"metricName": "HTTPCode_ELB_5XX_Count"}},
+		obj{"id": "whole", "metric": obj{"metricName": "RequestCount"}})})
+	b.add(tWebACL, "acl", "acl", obj{"rules": list(obj{"name": "a"}, obj{"name": "b"}, obj{"name": "c"})})
+	b.add(tKMSKey, "key", "key", nil)
+	b.add(tR53Record, "www-a", "www-a", obj{"aliases": list(obj{"name": "lb"})})
+	b.add(tR53Record, "validation", "validation", obj{"records": list("x")})
+	e, err := EstimateCost(b.graph(), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for item, want := range map[string][2]int64{
+		"CloudWatch alarms":      {3, 300_000},   // 1 + 2 metrics x $0.10
+		"AWS WAF web ACLs":       {1, 5_000_000}, // $5.00
+		"AWS WAF rules":          {3, 3_000_000}, // 3 x $1.00
+		"Route 53 alias records": {1, 0},
+	} {
+		li, ok := e.Line(item)
+		if !ok || int64(li.Count) != want[0] || int64(li.Monthly) != want[1] || li.Hourly != 0 {
+			t.Errorf("%s: %+v, want count %d, %d a month", item, li, want[0], want[1])
+		}
+	}
+	if e.Monthly != 563_925_000+8_300_000 {
+		t.Errorf("total %s", e.Monthly)
+	}
+	text := RenderCost(e)
+	if !strings.Contains(text, "$0.10/mo") || !strings.Contains(text, "WAF requests $0.60/million") {
+		t.Errorf("render:\n%s", text)
+	}
+}

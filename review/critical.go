@@ -22,7 +22,10 @@ import (
 //   - NAT gateway ~2 min; Application Load Balancer ~3 min; interface VPC
 //     endpoint ~2 min; ECS service ~2 min (to steady state); Lambda in a VPC
 //     ~1 min (its ENIs); Batch compute environment ~1 min; Auto Scaling group
-//     ~1 min.
+//     ~1 min;
+//   - a Route 53 record ~1 min (until the change is in sync); an ACM
+//     certificate's DNS validation ~3 min after its record exists; Lambda
+//     provisioned concurrency ~3 min to allocate.
 //
 // Everything else takes seconds. Interface and gateway endpoints, and Lambda
 // functions in and out of a VPC, differ: see CreateTime.
@@ -50,6 +53,10 @@ var createSeconds = map[string]int{
 	tRole:         10,
 	tKMSKey:       5,
 	tLogGroup:     2,
+
+	tR53Record: 60,
+	"aws:acm/certificateValidation:CertificateValidation":                  180,
+	"aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": 180,
 }
 
 // Endpoint and Lambda times depend on their inputs.

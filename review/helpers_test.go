@@ -276,6 +276,18 @@ func cleanGraph() *builder {
 	b.add(tListener, "alb-https", "alb-https", obj{"loadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/alb/1",
 		"port": 443.0, "protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
 		"defaultActions": list(obj{"type": "forward", "targetGroupArn": "tg"})}).link("alb-https", "loadBalancerArn", "alb")
+
+	// The operations layer: a dead-letter queue, the alarm topic and an
+	// alarm, the web ACL on the load balancer, a certificate.
+	b.add(tSQSQueue, "dlq", "dlq", obj{"sqsManagedSseEnabled": true})
+	b.add(tSNSTopic, "alarms", "alarms", obj{"kmsMasterKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"})
+	b.add(tMetricAlarm, "cpu", "cpu", obj{"metricName": "CPUUtilization", "actionsEnabled": true,
+		"alarmActions": list("arn:aws:sns:us-east-1:123456789012:alarms")})
+	b.add(tWebACL, "acl", "acl", obj{"scope": "REGIONAL", "visibilityConfig": obj{"cloudwatchMetricsEnabled": true},
+		"rules": list(obj{"name": "rate", "visibilityConfig": obj{"cloudwatchMetricsEnabled": true}})})
+	b.add(tWebACLAssoc, "acl-alb", "acl-alb", obj{"resourceArn": "alb-arn", "webAclArn": "acl-arn"}).link("acl-alb", "resourceArn", "alb")
+	b.add(tWebACLLogging, "acl-logs", "acl-logs", obj{"resourceArn": "acl-arn"}).link("acl-logs", "resourceArn", "acl")
+	b.add(tACMCert, "cert", "cert", obj{"domainName": "www.example.com", "keyAlgorithm": "RSA_2048", "validationMethod": "DNS"})
 	return b
 }
 

@@ -34,6 +34,19 @@ package review
 //     https://aws.amazon.com/elasticache/pricing/
 //   - Data transfer between regions (a copy to another region's vault)
 //     $0.02 per GB: https://aws.amazon.com/ec2/pricing/on-demand/ (data transfer)
+//   - CloudWatch alarms, $0.10 per standard-resolution alarm metric per month
+//     (a metric math alarm pays for each metric it reads):
+//     https://aws.amazon.com/cloudwatch/pricing/
+//   - AWS WAF, $5.00 per web ACL per month, $1.00 per rule per month (a managed
+//     rule group counts as one rule) and $0.60 per million requests:
+//     https://aws.amazon.com/waf/pricing/
+//   - EventBridge Scheduler, 14 million invocations a month free, then $1.00
+//     per million: https://aws.amazon.com/eventbridge/pricing/
+//   - Route 53: records in an existing hosted zone cost nothing more; alias
+//     queries to AWS resources such as a load balancer are free. ACM public
+//     certificates are free: https://aws.amazon.com/route53/pricing/
+//   - SNS: the first 1,000 email notifications a month are free; HTTP/S
+//     deliveries $0.60 per million: https://aws.amazon.com/sns/pricing/
 //
 // A month is 730 hours (365 days x 24 h / 12), as the AWS Pricing Calculator
 // counts it. A region missing here is an error, never a guess.
@@ -64,11 +77,22 @@ type Prices struct {
 	InterRegionTransferGB      Money
 	KMSRequests10k             Money // usage-based
 
+	// Operations, billed by the month: a standard-resolution alarm per metric
+	// it reads, a WAF web ACL and each of its rules.
+	AlarmMetricMonth Money
+	WebACLMonth      Money
+	WAFRuleMonth     Money
+
 	// Usage-based: named in the report, not added to the fixed total.
 	NATGatewayPerGB                Money
 	InterfaceEndpointPerGB         Money
 	ClientVPNConnectionHour        Money
 	ApplicationLoadBalancerLCUHour Money
+	WAFRequestsPerMillion          Money
+	SchedulerPerMillion            Money // after SchedulerFreeMillions invocations a month
+	SchedulerFreeMillions          int
+	Route53AliasQueriesToAWS       Money // alias queries to AWS resources (a load balancer): free
+	SNSHTTPNotificationsPerMill    Money // HTTP/S deliveries; the first 1,000 emails a month are free
 }
 
 // priceTables holds the regions the report can price.
@@ -95,5 +119,15 @@ var priceTables = map[string]Prices{
 		InterfaceEndpointPerGB:         Dollars(0.01),
 		ClientVPNConnectionHour:        Dollars(0.05),
 		ApplicationLoadBalancerLCUHour: Dollars(0.008),
+
+		AlarmMetricMonth: Dollars(0.10),
+		WebACLMonth:      Dollars(5.00),
+		WAFRuleMonth:     Dollars(1.00),
+
+		WAFRequestsPerMillion:       Dollars(0.60),
+		SchedulerPerMillion:         Dollars(1.00),
+		SchedulerFreeMillions:       14,
+		Route53AliasQueriesToAWS:    0,
+		SNSHTTPNotificationsPerMill: Dollars(0.60),
 	},
 }

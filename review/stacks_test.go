@@ -188,6 +188,12 @@ func TestStacks_CostMatchesTheGraph(t *testing.T) {
 			var sum review.Money
 			for _, li := range e.Items {
 				sum += li.Monthly
+				if li.PerMonth > 0 || li.Hourly == 0 && li.Monthly == 0 {
+					if li.Monthly != review.Money(li.Count)*li.PerMonth || li.Hourly != 0 {
+						t.Errorf("%s: %d x %s a month != %s", li.Item, li.Count, li.PerMonth.Rate(), li.Monthly)
+					}
+					continue
+				}
 				if li.Monthly != review.Money(li.Count)*li.Hourly*review.HoursPerMonth {
 					t.Errorf("%s: %d x %s x %d != %s", li.Item, li.Count, li.Hourly.Rate(), review.HoursPerMonth, li.Monthly)
 				}

@@ -137,6 +137,8 @@ type Platform struct {
 	Workloads *Workloads
 	// Alarms is the alarm topic and every workload's alarms.
 	Alarms *ops.Alarms
+	// Edge is the load balancers' names, certificates and web ACLs.
+	Edge *Edge
 	// Data is the keys per data class and the backup plan (nil when the stack
 	// holds no data that needs them).
 	Data *dataprotect.DataProtection
@@ -285,6 +287,9 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	if err := coverStores(ctx, out); err != nil {
 		return nil, err
 	}
+	if err := registerEdge(ctx, d, out); err != nil {
+		return nil, err
+	}
 	out.Alarms, err = registerAlarms(ctx, d, out)
 	if err != nil {
 		return nil, err
@@ -347,6 +352,7 @@ func (pl *Platform) Exports() map[string]pulumi.Input {
 	}
 	pl.Workloads.exports(ex)
 	pl.opsExports(ex)
+	pl.edgeExports(ex)
 	return ex
 }
 

@@ -166,6 +166,22 @@ func (pl *Platform) Operations() string {
 	if !any {
 		b.WriteString("    none\n")
 	}
+	b.WriteString("  DNS, TLS and WAF:\n")
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	any = false
+	for _, n := range w.Names() {
+		if w[n].ALB == nil {
+			continue
+		}
+		for _, line := range describeEdge(cfg, n) {
+			fmt.Fprintf(tw, "    %s (alb)\t%s\n", n, line)
+			any = true
+		}
+	}
+	_ = tw.Flush()
+	if !any {
+		b.WriteString("    none\n")
+	}
 	if never := w.NeverInvoked(); len(never) > 0 {
 		fmt.Fprintf(&b, "  Never invoked (no schedule, trigger or load balancer route): %s\n", strings.Join(never, ", "))
 	}

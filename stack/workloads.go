@@ -77,10 +77,15 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 		if err != nil {
 			return nil, err
 		}
+		// A certificate the stack requests is issued before the listener serves it.
+		cert, err := pl.certificateFor(ctx, d, n, *spec)
+		if err != nil {
+			return nil, err
+		}
 		w.LoadBalancers[n], err = compute.NewLoadBalancer(ctx, component(n), &compute.LoadBalancerArgs{
 			Workload: n, Spec: *spec, Targets: cfg.Workloads.ALBTargets(n),
 			VpcID: vpc.VpcID.ToStringOutput(), PublicSubnetIDs: public, PrivateSubnetIDs: private,
-			SecurityGroupID: sg, Env: d.Env, Protect: cfg.Protect,
+			SecurityGroupID: sg, CertificateARN: cert, Env: d.Env, Protect: cfg.Protect,
 		})
 		if err != nil {
 			return nil, err

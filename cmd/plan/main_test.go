@@ -155,12 +155,32 @@ func TestPlan_StrictFailsOnAnUnacceptedControl(t *testing.T) {
 }
 
 func TestPlan_WarnsAboutADevLoadBalancerWithoutCertificate(t *testing.T) {
+	// Dev without its dns block has no certificate and serves plain HTTP.
+	b, err := os.ReadFile("../../Pulumi.dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := string(b)
+	i := strings.Index(dev, "      dns:\n")
+	j := strings.Index(dev, "        createCertificate: true\n") + len("        createCertificate: true\n")
+	if i < 0 || j < i {
+		t.Fatal("Pulumi.dev.yaml has no dns block with createCertificate")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte(dev[:i]+dev[j:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
-	if code := run([]string{"--stack", "dev", "--dir", "../.."}, &out, &errb); code != 0 {
+	if code := run([]string{"--stack", "dev", "--dir", dir}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if !strings.Contains(out.String(), "edge: no certificateArn, so the load balancer serves plain HTTP") {
-		t.Errorf("no warning about plain HTTP in dev")
+		t.Errorf("no warning about plain HTTP in dev without a certificate")
+	}
+	out.Reset()
+	run([]string{"--stack", "dev", "--dir", "../.."}, &out, &errb)
+	if strings.Contains(out.String(), "plain HTTP") {
+		t.Errorf("dev answers on its own HTTPS name; no plain-HTTP warning expected")
 	}
 	out.Reset()
 	run([]string{"--stack", "prod", "--dir", "../.."}, &out, &errb)

@@ -374,6 +374,13 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			return nil, fmt.Errorf("reading ElastiCache Cache Cluster (%s): couldn't find resource", id)
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{"clusterId": id, "engineVersion": v, "id": id}), nil
+	case "aws:route53/getZone:getZone":
+		// A public zone of that name; its ID is made up, as an account's would be.
+		name, _ := args.Args["name"].V.(string)
+		id := "Z" + strings.ToUpper(hexHash("zone:"+name, 20))
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"name": strings.TrimSuffix(name, ".") + ".", "zoneId": id, "id": id, "privateZone": false,
+		}), nil
 	case "aws:secretsmanager/getRandomPassword:getRandomPassword":
 		n := 32
 		if v, ok := args.Args["passwordLength"]; ok && v.IsNumber() {
@@ -477,6 +484,38 @@ func fabricate(state resource.PropertyMap, typ, name, id, region, account string
 	case "aws:kms/key:Key":
 		set("keyId", id)
 		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, id))
+	case "aws:acm/certificate:Certificate":
+		// One DNS validation record per name, as ACM hands them out.
+		var opts []any
+		names := []string{}
+		if v, ok := state["domainName"]; ok && v.IsString() {
+			names = append(names, v.StringValue())
+		}
+		if v, ok := state["subjectAlternativeNames"]; ok && v.IsArray() {
+			for _, n := range v.ArrayValue() {
+				if n.IsString() {
+					names = append(names, n.StringValue())
+				}
+			}
+		}
+		for _, n := range names {
+			base := strings.TrimPrefix(n, "*.")
+			opts = append(opts, map[string]any{
+				"domainName":          n,
+				"resourceRecordName":  "_" + hexHash("acm:"+base, 32) + "." + base + ".",
+				"resourceRecordType":  "CNAME",
+				"resourceRecordValue": "_" + hexHash("acm-value:"+base, 32) + ".acm-validations.aws.",
+			})
+		}
+		set("domainValidationOptions", opts)
+	case "aws:acm/certificateValidation:CertificateValidation":
+		if v, ok := state["certificateArn"]; ok {
+			set("certificateArn", v.V)
+		}
+	case "aws:route53/record:Record":
+		if v, ok := state["name"]; ok && v.IsString() {
+			set("fqdn", strings.TrimSuffix(v.StringValue(), "."))
+		}
 	case "aws:iam/role:Role":
 		state["arn"] = resource.NewPropertyValue(fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name))
 	case "aws:cloudwatch/logGroup:LogGroup":
