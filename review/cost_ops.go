@@ -10,7 +10,6 @@ import (
 const (
 	tMetricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	tWebACL      = "aws:wafv2/webAcl:WebAcl"
-	tSchedule    = "aws:scheduler/schedule:Schedule"
 	tR53Record   = "aws:route53/record:Record"
 	tSNSTopic    = "aws:sns/topic:Topic"
 )
