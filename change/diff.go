@@ -471,7 +471,12 @@ func (p *pair) finishReplaced() {
 		e.Advice = ""
 		return
 	}
-	for _, f := range uniqSorted(e.Forcing) {
+	forcing := uniqSorted(e.Forcing)
+	// A derived input (an identifier hashed from the others) speaks last.
+	sort.SliceStable(forcing, func(i, j int) bool {
+		return !contains(p.rule.Derived, forcing[i]) && contains(p.rule.Derived, forcing[j])
+	})
+	for _, f := range forcing {
 		top := strings.SplitN(f, ".", 2)[0]
 		if a, ok := p.rule.Advice[f]; ok {
 			e.Advice = a

@@ -146,6 +146,10 @@ type Rule struct {
 	SourceSwitch [][]string
 	// Sets are inputs the schema declares as sets: their order is irrelevant.
 	Sets []string
+	// Derived lists inputs the program derives from others (an identifier that
+	// carries a hash of the settings whose change replaces the resource): when
+	// they change beside another forcing input, the advice is that input's.
+	Derived []string
 	// Advice explains the staged, safe way to change a replacement-sensitive
 	// input of a protected resource, by input name; "" is the type's default
 	// and "-" the advice for deleting one.
@@ -495,6 +499,7 @@ var Rules = map[string]Rule{
 		ForceNew: []string{"availabilityZones", "clusterIdentifier", "clusterIdentifierPrefix", "clusterScalabilityType",
 			"databaseName", "dbSubnetGroupName", "dbSystemId", "engine", "engineMode", "kmsKeyId", "masterUsername",
 			"restoreToPointInTime", "s3Import", "sourceRegion", "storageEncrypted"},
+		Derived: []string{"clusterIdentifier"},
 		Conditional: map[string]string{
 			// ForceNew, with a DiffSuppressFunc for new == "": a restored
 			// cluster may drop its snapshot without being recreated.
@@ -553,6 +558,7 @@ var Rules = map[string]Rule{
 		Verified: true,
 		ForceNew: []string{"atRestEncryptionEnabled", "dataTieringEnabled", "globalReplicationGroupId", "kmsKeyId", "networkType",
 			"port", "replicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName"},
+		Derived: []string{"replicationGroupId"},
 		Conditional: map[string]string{
 			"transitEncryptionEnabled": "when the engine version is below 7.0.5",
 			"engine":                   "when it is a downgrade",

@@ -78,8 +78,12 @@ func TestScenarioKeyChangeOnAnExistingClusterIsARefusedReplacement(t *testing.T)
 	})
 	wantRefusedKeyChange(t, r, tCluster, "prod-database")
 	wantRefusedKeyChange(t, r, tCacheRG, "prod-cache")
-	// The keys of secrets and log groups are updated in place.
+	// The keys of secrets and log groups are updated in place; only the
+	// groups of the new cluster's exported logs are new, as its identifier is.
 	for _, e := range r.Of(Replaced) {
+		if strings.HasPrefix(e.Name, "prod-database-log-") {
+			continue
+		}
 		if e.Type == tSecret || e.Type == tLogGrp {
 			t.Errorf("%s %s replaced by a key change (%s); AWS re-keys it in place", e.Type, e.Name, strings.Join(e.Reasons, "; "))
 		}
@@ -199,5 +203,46 @@ func TestScenarioKeepingTheStoresKeysReplacesNothing(t *testing.T) {
 	refused := Diff(before, runProgram(t, prodValues(t)))
 	if len(refused.Errors()) < 2 {
 		t.Errorf("moving the kept stores to the stack's keys is not refused: %v", refused.Errors())
+	}
+}
+
+// In a stack without protect, a store's new key is a new store, created
+// before the old one goes (Pulumi's default): that works only if the new
+// store has another identifier, which the key is part of.
+func TestScenarioANewKeyGivesTheReplacementStoreANewIdentifier(t *testing.T) {
+	keep := func(v map[string]string) {
+		v["platform:protect"] = "false"
+		editJSON(t, v, "platform:dataProtection", func(dp map[string]any) {
+			keys, _ := dp["keys"].(map[string]any)
+			if keys == nil {
+				keys = map[string]any{}
+				dp["keys"] = keys
+			}
+			keys["keep"] = []any{"cache", "database"}
+		})
+		// A dev-like stack: no vault lock is required without protect.
+	}
+	r := scenarioPair(t, keep, func(v map[string]string) {
+		editJSON(t, v, "platform:dataProtection", func(dp map[string]any) { delete(dp["keys"].(map[string]any), "keep") })
+	})
+	for _, s := range []struct{ typ, name, id string }{
+		{tCluster, "prod-database", "clusterIdentifier"},
+		{tCacheRG, "prod-cache", "replicationGroupId"},
+	} {
+		var entry Entry
+		for _, e := range r.Of(Replaced) {
+			if e.Type == s.typ && e.Name == s.name {
+				entry = e
+			}
+		}
+		if entry.URN == "" {
+			t.Fatalf("%s is not replaced by its new key; replaced: %v", s.name, r.Named(Replaced))
+		}
+		if !contains(entry.Forcing, "kmsKeyId") || !contains(entry.Forcing, s.id) {
+			t.Errorf("%s: forcing %v; want kmsKeyId and a new %s", s.name, entry.Forcing, s.id)
+		}
+		if entry.Protected || strings.Contains(entry.Advice, "clusterIdentifier existed") {
+			t.Errorf("%s: protected %v, advice %q; want the key's staged path", s.name, entry.Protected, entry.Advice)
+		}
 	}
 }

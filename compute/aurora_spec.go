@@ -218,8 +218,9 @@ func badDBIdentifier(id string, max int) string {
 
 // ClusterIdentifier is the identifier the cluster of workload component name
 // gets: the configured one, else name plus a hash of the settings whose
-// change replaces the cluster (engine, master user, database name), so a
-// replacement can be created before the old cluster is deleted.
+// change replaces the cluster (engine, master user, database name, restore
+// source, storage key), so a replacement can be created before the old
+// cluster is deleted.
 func ClusterIdentifier(name string, s AuroraSpec) string {
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
@@ -229,6 +230,9 @@ func ClusterIdentifier(name string, s AuroraSpec) string {
 		// A new restore source replaces the cluster: a new identifier lets the
 		// restored one be created before the old one goes.
 		fp = append(fp, s.Restore.Kind()+" "+s.Restore.Source())
+	}
+	if s.StorageKey != "" {
+		fp = append(fp, "key "+s.StorageKey)
 	}
 	return strings.ToLower(physicalName(name, 63, fp...))
 }

@@ -54,12 +54,17 @@ type CacheArgs struct {
 // the fingerprint; the engine is not, because redis to valkey is an in-place
 // upgrade and must keep the ID.
 func ReplicationGroupID(name string, s CacheSpec) string {
+	fp := []string{fmt.Sprint(s.Port)}
 	if s.Restore != nil {
 		// A new snapshot to restore replaces the group: a new ID lets the new
 		// group be created before the old one goes.
-		return physicalName(name, 40, fmt.Sprint(s.Port), s.Restore.Source())
+		fp = append(fp, s.Restore.Source())
 	}
-	return physicalName(name, 40, fmt.Sprint(s.Port))
+	if s.StorageKey != "" {
+		// So does a new key (AWS fixes it at creation).
+		fp = append(fp, "key "+s.StorageKey)
+	}
+	return physicalName(name, 40, fp...)
 }
 
 // cacheMajor is a cache version's major line: 7 for 7.1 and 7.1.0.

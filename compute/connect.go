@@ -34,6 +34,16 @@ type StoreSpec struct {
 	// (e.g. DB for DB_HOST). Default: the workload name in capitals, hyphens
 	// as underscores (database -> DATABASE_HOST).
 	EnvPrefix string `json:"envPrefix,omitempty"`
+
+	// StorageKey is the key the store's data is encrypted with, as the
+	// stack's config chooses it: "" for AWS's managed key, "stack" for the
+	// stack's own key of the store's class, or the ARN of an existing key. It
+	// is not read from the workload's config: the stack sets it from
+	// platform:dataProtection. AWS fixes a store's key at creation, so a new
+	// key is a new store, and the key is part of the store's identifier: the
+	// new store can then be created before the old one goes, where a store
+	// with the same identifier would collide.
+	StorageKey string `json:"-"`
 }
 
 var envPrefixPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,31}$`)

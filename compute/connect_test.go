@@ -221,3 +221,26 @@ func TestStoreAndRuntimeConfig_RejectsEachMistake(t *testing.T) {
 		})
 	}
 }
+
+// A store's identifier changes with its key, and only then; a store on AWS's
+// managed key ("") keeps the identifier it had before keys were chosen.
+func TestStoreIdentifiers_FollowTheStorageKey(t *testing.T) {
+	a := AuroraSpec{Engine: EngineAuroraPostgres, MasterUsername: "dbadmin", DatabaseName: "app"}
+	c := CacheSpec{Port: 6379}
+	managed := ClusterIdentifier("p-db", a)
+	if managed != strings.ToLower(physicalName("p-db", 63, a.Engine, a.MasterUsername, a.DatabaseName)) {
+		t.Errorf("a store on AWS's key changed its identifier: %s", managed)
+	}
+	if ReplicationGroupID("p-kv", c) != physicalName("p-kv", 40, "6379") {
+		t.Error("a cache on AWS's key changed its identifier")
+	}
+	seen := map[string]string{}
+	for _, key := range []string{"", "stack", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"} {
+		a.StorageKey, c.StorageKey = key, key
+		id := ClusterIdentifier("p-db", a) + " " + ReplicationGroupID("p-kv", c)
+		if other, dup := seen[id]; dup {
+			t.Errorf("keys %q and %q give one identifier %s", other, key, id)
+		}
+		seen[id] = key
+	}
+}

@@ -36,6 +36,33 @@ func (c *Config) validateDataProtection(p *problems.List) {
 		}
 		seen[n] = true
 	}
+	c.setStorageKeys()
+}
+
+// setStorageKeys tells every store which key its data is on, so that its
+// identifier changes with the key (see compute.StoreSpec.StorageKey).
+func (c *Config) setStorageKeys() {
+	for _, n := range c.Workloads.Names() {
+		w := c.Workloads[n]
+		var ss *compute.StoreSpec
+		class := dataprotect.ClassDatabase
+		switch {
+		case w.Aurora != nil:
+			ss = &w.Aurora.StoreSpec
+		case w.Cache != nil:
+			ss, class = &w.Cache.StoreSpec, dataprotect.ClassCache
+		default:
+			continue
+		}
+		switch {
+		case c.DataProtection.Keys.Keeps(n):
+			ss.StorageKey = ""
+		case c.DataProtection.Keys.Existing[class] != "":
+			ss.StorageKey = c.DataProtection.Keys.Existing[class]
+		default:
+			ss.StorageKey = "stack"
+		}
+	}
 }
 
 // backupStores lists the workloads AWS Backup covers: Aurora clusters.
