@@ -29,7 +29,7 @@ func testRefs() map[string]map[string]pulumi.StringInput {
 		"web":     {"asg": s("web-asg")},
 		"api":     {"cluster": s("prod-ecs"), "service": s("api")},
 		"fn":      {"function": s("prod-fn")},
-		"nightly": {"queue": s("arn:aws:batch:us-east-1:123456789012:job-queue/prod-nightly")},
+		"nightly": {"queue": s("arn:aws:batch:us-east-1:123456789012:job-queue/prod-nightly"), "dlq": s("prod-nightly-schedule-dlq")},
 		"db":      {"cluster": s("prod-db")},
 		"solo":    {"cluster": s("prod-solo")},
 		"cache":   {"node:001": s("rg-001"), "node:002": s("rg-002"), "node:003": s("rg-003")},
@@ -140,6 +140,7 @@ func TestAlarms_DimensionsPointAtTheirOwnWorkload(t *testing.T) {
 		"prod-alarms-cache-002-memory-high":                 {"CacheClusterId": "rg-002"},
 		"prod-alarms-nat-us-east-1b-port-allocation-errors": {"NatGatewayId": "nat-b"},
 		"prod-alarms-nightly-failed-jobs":                   {"RuleName": "prod-nightly-failed-jobs"},
+		"prod-alarms-nightly-schedule-failures":             {"QueueName": "prod-nightly-schedule-dlq"},
 	} {
 		r, ok := g.Named(tAlarm, name)
 		if !ok {

@@ -38,6 +38,8 @@ type Subject struct {
 	Nodes int
 	// Zones are the NAT gateways' zones.
 	Zones []string
+	// Scheduled is true for a batch or lambda workload with a schedule.
+	Scheduled bool
 }
 
 // SubjectsOf lists the subjects of a stack: every workload with an alarm
@@ -51,7 +53,7 @@ func SubjectsOf(c compute.Config, natZones []string) []Subject {
 		case w.ALB != nil:
 			s.Targets = w.ALB.TargetNames()
 		case w.Lambda != nil:
-			s.TimeoutSeconds = w.Lambda.TimeoutSeconds
+			s.TimeoutSeconds, s.Scheduled = w.Lambda.TimeoutSeconds, w.Lambda.Schedule != nil
 		case w.Aurora != nil:
 			s.Engine, s.InstanceClass, s.Instances = w.Aurora.Engine, w.Aurora.InstanceClass, w.Aurora.Instances
 			if r := w.Aurora.AuroraScaling(); r.On {
@@ -60,7 +62,9 @@ func SubjectsOf(c compute.Config, natZones []string) []Subject {
 			}
 		case w.Cache != nil:
 			s.Nodes = 1 + w.Cache.Replicas
-		case w.EC2 != nil, w.ECS != nil, w.Batch != nil:
+		case w.Batch != nil:
+			s.Scheduled = w.Batch.Schedule != nil
+		case w.EC2 != nil, w.ECS != nil:
 		default:
 			continue
 		}
@@ -195,6 +199,7 @@ var (
 	nodeDim    = Dimension{Name: "CacheClusterId", Ref: "node:*"}
 	natDim     = Dimension{Name: "NatGatewayId", Ref: "nat:*"}
 	ruleDim    = Dimension{Name: "RuleName", Ref: "failed-jobs-rule"}
+	dlqDim     = Dimension{Name: "QueueName", Ref: "dlq"}
 )
 
 // rate is an alarm on 100 * part / whole, both summed per period.
@@ -289,6 +294,7 @@ var catalogue = map[compute.Kind][]def{
 			},
 			Look:  "the errors in the function's log group (/aws/lambda/<name>), then its most recent deploy",
 			Build: rate("AWS/Lambda", "Errors", "Invocations", fnDim), Period: 300, Evaluate: 1, Datapoints: 1},
+		scheduleFailures,
 		{Key: "throttles", Slug: "throttles", Title: "function throttles", Unit: "invocations", Min: 1, Max: 1e6, Default: fixed(1),
 			What: func(s Subject, _, t string) string {
 				return "at least " + t + " invocation of " + s.Name + " is throttled in 5 minutes"
@@ -314,6 +320,7 @@ var catalogue = map[compute.Kind][]def{
 			// Batch publishes no job metrics: an EventBridge rule matches the
 			// queue's FAILED state changes, and its MatchedEvents count them.
 			Build: single("AWS/Events", "MatchedEvents", "Sum", gte, ruleDim), Period: 300, Evaluate: 1, Datapoints: 1},
+		scheduleFailures,
 	},
 	compute.KindAurora: {
 		{Key: "cpu", Slug: "writer-cpu-high", Title: "writer CPU", Unit: "%", Min: 10, Max: 100, Default: fixed(80),
@@ -390,6 +397,18 @@ var catalogue = map[compute.Kind][]def{
 			Build: single("AWS/NATGateway", "ErrorPortAllocation", "Sum", gte, natDim), Period: 300, Evaluate: 1, Datapoints: 1},
 	},
 }
+
+// scheduleFailures is the alarm of a scheduled workload's dead-letter queue:
+// a start Scheduler gave up on is a run that never happened, which no other
+// alarm sees (the job never failed: it never began).
+var scheduleFailures = def{Key: "scheduleFailures", Slug: "schedule-failures", Title: "schedule could not start it", Unit: "starts", Min: 1, Max: 1e6, Default: fixed(1),
+	Applies:       func(s Subject) bool { return s.Scheduled },
+	NotApplicable: "it has no schedule",
+	What: func(s Subject, _, t string) string {
+		return "at least " + t + " scheduled start of " + s.Name + " failed every retry and waits in its dead-letter queue"
+	},
+	Look:  "the message in the schedule's dead-letter queue (<name>-schedule-dlq): it carries the error Scheduler got (permissions, throttling, a missing job definition or function)",
+	Build: single("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", gte, dlqDim), Period: 300, Evaluate: 1, Datapoints: 1}
 
 func nodes(s Subject) []string {
 	out := make([]string, s.Nodes)

@@ -31,7 +31,7 @@ func TestPlan_EveryKindGetsTheAlarmSetTheIssueLists(t *testing.T) {
 		"web":     {"cpu", "statusCheckFailed"},
 		"api":     {"cpu", "memory", "runningTasks"},
 		"fn":      {"errorRate", "throttles", "durationNearTimeout"},
-		"nightly": {"failedJobs"},
+		"nightly": {"failedJobs", "scheduleFailures"},
 		"db":      {"cpu", "freeableMemory", "replicaLag", "connections"},
 		"solo":    {"cpu", "freeableMemory", "connections"},
 		"cache":   {"cpu", "memory", "evictions", "replicationLag"},

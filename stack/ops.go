@@ -77,9 +77,15 @@ func registerAlarms(ctx *pulumi.Context, d *Design, pl *Platform) (*ops.Alarms, 
 	}
 	for n, f := range w.Functions {
 		set(n, "function", f.FunctionName)
+		if f.Schedule != nil {
+			set(n, "dlq", f.Schedule.DLQ.Name)
+		}
 	}
 	for n, b := range w.Batch {
 		set(n, "queue", b.JobQueueARN)
+		if b.Schedule != nil {
+			set(n, "dlq", b.Schedule.DLQ.Name)
+		}
 	}
 	for n, db := range w.Databases {
 		set(n, "cluster", db.Cluster.ID().ToStringOutput()) // the ID is the cluster identifier

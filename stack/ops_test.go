@@ -50,7 +50,8 @@ var mustWatch = map[string][]string{
 	"ec2":    {"CPUUtilization", "StatusCheckFailed"},
 	"ecs":    {"CPUUtilization", "MemoryUtilization", "RunningTaskCount"},
 	"lambda": {"Errors", "Throttles", "Duration"},
-	"batch":  {"MatchedEvents"},
+	// A scheduled job also has its schedule's dead-letter queue watched.
+	"batch":  {"MatchedEvents", "ApproximateNumberOfMessagesVisible"},
 	"aurora": {"CPUUtilization", "FreeableMemory", "DatabaseConnections"},
 	"cache":  {"EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"},
 }
