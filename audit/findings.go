@@ -280,7 +280,7 @@ func (inv *Inventory) publicSubnetWorkloads() []Finding {
 		}
 		slices.Sort(ids)
 		what := describeCounts(counts)
-		msg := fmt.Sprintf("public subnet %s (%s) hosts %s", s.ID, subnetPlace(s), what)
+		msg := fmt.Sprintf("public subnet %s (%s) hosts %s", s.ID, subnetPlace(s), what) + routesText([]string{s.InternetForm})
 		if withPublicIP > 0 {
 			msg += fmt.Sprintf("; %d of them with a public IP", withPublicIP)
 		}
@@ -296,6 +296,21 @@ func (inv *Inventory) publicSubnetWorkloads() []Finding {
 		})
 	}
 	return out
+}
+
+// routesText says how subnets are public when it is not a default route,
+// which a reader would otherwise look for in vain.
+func routesText(forms []string) string {
+	var odd []string
+	for _, f := range forms {
+		if f != "" && !strings.HasPrefix(f, "0.0.0.0/0 ") && !strings.HasPrefix(f, "::/0 ") {
+			odd = append(odd, f)
+		}
+	}
+	if len(odd) == 0 {
+		return ""
+	}
+	return " (public through the routes " + strings.Join(odd, "; ") + ")"
 }
 
 func subnetPlace(s Subnet) string {

@@ -75,6 +75,7 @@ func (inv *Inventory) ownedFindings() []Finding {
 		if len(public) < len(o.Subnets) {
 			msg = fmt.Sprintf("%s may be placed in public subnet %s (%d of its %d subnets)", o.Label(), joinAnd(public), len(public), len(o.Subnets))
 		}
+		msg += routesText(forms)
 		if len(o.PublicIPs) > 0 {
 			msg += " with public IP " + strings.Join(o.PublicIPs, ", ")
 		}

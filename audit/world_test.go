@@ -135,6 +135,9 @@ func TestPublicSubnetFindingsNameTheFormOfTheRoutes(t *testing.T) {
 	var got []string
 	for _, f := range ofKind(inv.Findings(), audit.KindPublicSubnetWorkload) {
 		got = append(got, f.Resource+": "+f.Form)
+		if !strings.Contains(f.Message, "public through the routes "+want) {
+			t.Errorf("the message should say which routes make the subnet public: %s", f.Message)
+		}
 	}
 	if !slices.Equal(got, []string{"fn: " + want, "subnet-pl: " + want}) {
 		t.Errorf("public-subnet-workload findings: %q", got)
