@@ -175,3 +175,34 @@ func TestMigrationDocListsEveryCommandOfTheCallTable(t *testing.T) {
 		t.Errorf("docs/migration.md's snapshot commands differ from --print-commands (go test ./cmd/audit -update-docs)")
 	}
 }
+
+// README shows the read-only policy the live audit needs, as the code
+// derives it: the block between its markers is generated.
+func TestReadmeShowsTheAuditsReadOnlyPolicy(t *testing.T) {
+	_, policy, _ := runCLI("--print-policy")
+	if !strings.Contains(policy, "ec2:DescribeNetworkInterfaces") || strings.Contains(policy, ":Create") {
+		t.Fatalf("--print-policy is not the read-only policy:\n%s", policy)
+	}
+	const begin = "<!-- begin: go run ./cmd/audit --print-policy (regenerate with go test ./cmd/audit -update-docs) -->\n"
+	const end = "<!-- end: go run ./cmd/audit --print-policy -->\n"
+	block := "```json\n" + policy + "```\n"
+	path := filepath.Join("..", "..", "README.md")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has lost the policy block's markers (%q ... %q)", begin, end)
+	}
+	if *updateDocs {
+		doc = doc[:i+len(begin)] + block + doc[j:]
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if doc[i+len(begin):j] != block {
+		t.Errorf("README.md's audit policy differs from --print-policy (go test ./cmd/audit -update-docs)")
+	}
+}
