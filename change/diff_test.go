@@ -438,6 +438,7 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:scheduler/schedule:Schedule aws:sqs/queue:Queue aws:sqs/queuePolicy:QueuePolicy
 	aws:lambda/eventSourceMapping:EventSourceMapping aws:lambda/permission:Permission aws:s3/bucketNotification:BucketNotification
 	aws:elasticache/user:User aws:elasticache/userGroup:UserGroup aws:ssm/parameter:Parameter
+	aws:elasticache/cluster:Cluster aws:elasticache/parameterGroup:ParameterGroup
 
 	aws:route53/record:Record aws:acm/certificate:Certificate aws:acm/certificateValidation:CertificateValidation
 	aws:wafv2/webAcl:WebAcl aws:wafv2/webAclAssociation:WebAclAssociation aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration`)

@@ -69,6 +69,7 @@ import "github.com/acme/platform/compute"
 //	internal/service/rds/cluster_parameter_group.go           01e5fd8f048e919760263fed00bb5a7120439a4f (v5 era)
 //	internal/service/elasticache/replication_group.go         001b6364c1a3b3045e152f655440a6d47eb44a70
 //	internal/service/elasticache/subnet_group.go              01c08000ddb14181b5bd19201d8fca311dc570e4
+//	internal/service/elasticache/cluster.go                   01606926a0c0ab9174aec440f976a48b0baee722
 //	internal/service/secretsmanager/secret.go                 00c21cedec069dd27093b175baf15bac6d4b30fe (v5 era)
 //	internal/service/secretsmanager/secret_version.go         0042e8ea0de293c6cd8b003f89f7f4d2fb5fcf31
 //	internal/service/s3/bucket_public_access_block.go         01606926a0c0ab9174aec440f976a48b0baee722
@@ -582,6 +583,27 @@ var Rules = map[string]Rule{
 			"kmsKeyId":                "a replication group's key is fixed at creation: take a snapshot, restore it into a new cache workload with the new key (restore: {snapshot: <ARN>}), switch clients to its endpoint, then delete the old group (docs/data-protection.md)",
 			"port":                    "the port is fixed at creation: keep it and change security-group rules, or create a new group on the new port from a snapshot and move clients",
 		},
+	},
+	"aws:elasticache/cluster:Cluster": {
+		// A member of an adopted replication group (replication_group_id set):
+		// the group-wide settings conflict with it, so only its ID, group and
+		// zone are set, and each forces a new cluster.
+		Source:   "elasticache/cluster.go",
+		Verified: true,
+		ForceNew: []string{"availabilityZone", "clusterId", "engine", "networkType", "outpostMode", "port",
+			"preferredOutpostArn", "replicationGroupId", "snapshotArns", "snapshotName", "subnetGroupName", "transitEncryptionEnabled"},
+		Sets: []string{"securityGroupIds", "logDeliveryConfigurations"},
+		Advice: map[string]string{
+			"": "add the new member beside the old one (a new cluster ID), fail over if it was the primary, then delete the old one",
+		},
+	},
+	"aws:elasticache/parameterGroup:ParameterGroup": {
+		// An adopted group's own parameter group is imported with its
+		// description, family and parameters ignored.
+		Source:   "elasticache/parameter_group.go",
+		Verified: false,
+		ForceNew: []string{"description", "family", "name"},
+		Sets:     []string{"parameters"},
 	},
 	"aws:elasticache/subnetGroup:SubnetGroup": {
 		Source:   "elasticache/subnet_group.go",

@@ -46,6 +46,16 @@ type CacheArgs struct {
 	// creation: a new one replaces the group; a secret's key changes in place.
 	StorageKMSKeyARN pulumi.StringInput
 	SecretKMSKeyARN  pulumi.StringInput
+
+	// Adopted is the existing replication group the spec's adopt block takes
+	// over, resolved from the migration's snapshot; nil creates a new one.
+	Adopted *AdoptedCache
+	// IsolatedSubnetsByAZ are the isolated subnets by zone, for an adopted
+	// group whose subnet group gains them zone by zone.
+	IsolatedSubnetsByAZ map[string]pulumi.StringInput
+	// OldGroupIDs are the imported old security groups by ID (an adopted
+	// group keeps some while old workloads still use them).
+	OldGroupIDs map[string]pulumi.StringInput
 }
 
 // ReplicationGroupID is the replication group's ID for workload component
@@ -82,6 +92,9 @@ type Cache struct {
 	pulumi.ResourceState
 
 	SubnetGroup *elasticache.SubnetGroup
+	// ParameterGroup is an adopted group's own (non-default) parameter
+	// group, imported; nil otherwise.
+	ParameterGroup *elasticache.ParameterGroup
 	// Secret and SecretVersion hold the auth token (auth: secret only).
 	Secret        *secretsmanager.Secret
 	SecretVersion *secretsmanager.SecretVersion
@@ -114,6 +127,8 @@ type Cache struct {
 	// UserIDs and UserARNs are each consumer's ElastiCache user (auth: iam).
 	UserIDs  map[string]string
 	UserARNs map[string]pulumi.StringOutput
+
+	memberIDs []string
 }
 
 // NewCache registers a cache workload.
@@ -125,6 +140,9 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		return nil, err
 	}
 	s := args.Spec
+	if args.Adopted != nil {
+		return newAdopted(ctx, name, args, opts...)
+	}
 	switch {
 	case args.IsolatedSubnetIDs == nil || args.SecurityGroupID == nil:
 		return nil, fmt.Errorf("compute.NewCache(%q): IsolatedSubnetIDs and SecurityGroupID are required", name)
@@ -226,6 +244,14 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	if err != nil {
 		return nil, err
 	}
+	for i := 0; i <= s.Replicas; i++ {
+		c.memberIDs = append(c.memberIDs, fmt.Sprintf("%s-%03d", c.ID, i+1))
+	}
+	return c, c.finish(ctx)
+}
+
+// finish sets the endpoints and registers the outputs.
+func (c *Cache) finish(ctx *pulumi.Context) error {
 	c.PrimaryEndpoint = c.ReplicationGroup.PrimaryEndpointAddress
 	c.ReaderEndpoint = c.ReplicationGroup.ReaderEndpointAddress
 	c.ARN = c.ReplicationGroup.Arn
@@ -238,10 +264,29 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 		c.SecretARN = c.Secret.Arn
 		outs["secretArn"] = c.SecretARN
 	}
-	if err := ctx.RegisterResourceOutputs(c, outs); err != nil {
+	return ctx.RegisterResourceOutputs(c, outs)
+}
+
+// newAdopted registers a cache that takes over an existing replication group.
+func newAdopted(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.ResourceOption) (*Cache, error) {
+	a, s := args.Adopted, args.Spec
+	switch {
+	case a.ID == "" || len(a.Members) == 0 || a.Primary == "":
+		return nil, fmt.Errorf("compute.NewCache(%q): the adopted group is not resolved; run Config.Validate first", name)
+	case !a.ImportOnly && args.SecurityGroupID == nil:
+		return nil, fmt.Errorf("compute.NewCache(%q): SecurityGroupID is required after the import-only stage", name)
+	case s.Auth != AuthExisting && s.Auth != AuthIAM:
+		return nil, fmt.Errorf("compute.NewCache(%q): an adopted cache authenticates as it did (existing) or with iam", name)
+	}
+	c := &Cache{Port: a.Port, ID: a.ID, Auth: s.Auth, UserIDs: map[string]string{}, UserARNs: map[string]pulumi.StringOutput{},
+		Users: map[string]*elasticache.User{}}
+	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
 		return nil, err
 	}
-	return c, nil
+	if err := newAdoptedCache(ctx, name, args, c, a); err != nil {
+		return nil, err
+	}
+	return c, c.finish(ctx)
 }
 
 // tokenSecret keeps the auth token in Secrets Manager and returns it for the

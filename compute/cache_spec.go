@@ -57,10 +57,18 @@ type CacheSpec struct {
 	// an exported .rdb object in S3 (arn:aws:s3:::<bucket>/<key>.rdb). Keep
 	// the block after the restore: removing it replaces the group.
 	Restore *dataprotect.Restore `json:"restore,omitempty"`
+	// Adopt takes over an existing replication group during a migration
+	// (platform:migration) instead of creating one: see CacheAdopt.
+	Adopt *CacheAdopt `json:"adopt,omitempty"`
 }
 
 func (s *CacheSpec) defaults(has func(...string) bool) {
-	if !has("auth") {
+	switch {
+	case has("auth"):
+	case s.Adopt != nil:
+		// What the group has stays until a stage says iam.
+		s.Auth = AuthExisting
+	default:
 		s.Auth = AuthSecret
 		if CacheSupportsIAM(s.Engine, s.EngineVersion) {
 			s.Auth = AuthIAM
@@ -87,7 +95,12 @@ func (s *CacheSpec) defaults(has func(...string) bool) {
 }
 
 func (s CacheSpec) validate(k string, v ValidateContext, p *problems.List) {
-	s.StoreSpec.validate(k, KindCache, s.Engine, s.EngineVersion, p)
+	s.validateAdopt(k, p)
+	ss := s.StoreSpec
+	if s.Adopt != nil && ss.Auth == AuthExisting {
+		ss.Auth = AuthSecret // a valid mode here; the rest of StoreSpec is checked as usual
+	}
+	ss.validate(k, KindCache, s.Engine, s.EngineVersion, p)
 	switch s.Engine {
 	case "redis", "valkey":
 	case "":

@@ -205,7 +205,7 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		return nil, err
 	}
 	if cfg.ImportOnly() {
-		return out, nil
+		return out, registerAdoptedCaches(ctx, d, out)
 	}
 
 	prefixLists := map[string]pulumi.StringInput{}

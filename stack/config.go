@@ -59,6 +59,10 @@ type Config struct {
 	Migration *legacy.Config
 	Snapshot  *audit.Inventory
 
+	// adopted are the adopted caches as this stage registers them, resolved
+	// from the snapshot by validateCacheAdoption.
+	adopted map[string]*compute.AdoptedCache
+
 	set map[string]bool // keys the stack file sets
 	raw map[string]any  // the platform values as the stack file wrote them, by key
 }
@@ -345,6 +349,7 @@ func (c *Config) validate(p *problems.List) {
 	c.validateDataProtection(p)
 	c.validateQuotas(p)
 	c.validateMigration(p)
+	c.validateCacheAdoption(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

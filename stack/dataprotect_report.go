@@ -65,6 +65,10 @@ func (d *Design) DataProtectionReport() dataprotect.Report {
 			if dp.Keys.Keeps(n) {
 				s.StorageKey = keptKey
 			}
+			if a := w.Cache.Adopt; a != nil {
+				// Adopted: its ID and its key are what it was created with.
+				s.Identifier, s.StorageKey = a.ReplicationGroupID, "the key it was created with (adopted)"
+			}
 			if w.Cache.Restore != nil {
 				s.Restore = w.Cache.Restore.Kind() + " " + w.Cache.Restore.Source()
 			}

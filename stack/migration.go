@@ -106,6 +106,9 @@ func (c *Config) validateImportOnly(p *problems.List) {
 		p.Add(Project+":security.allow."+t, "%s: no security group or rule is created; declare who reaches what in a later stage", why)
 	}
 	for _, n := range c.Workloads.Names() {
+		if w := c.Workloads[n]; w.Cache != nil && w.Cache.Adopt != nil {
+			continue // imported as it is (validateCacheAdoption)
+		}
 		p.Add(Project+":workloads."+n, "%s: a new workload comes in a later stage", why)
 	}
 }

@@ -13,6 +13,7 @@ func (pl *Platform) Notes() []string {
 	}
 	cfg := pl.Design.Config
 	name := cfg.Name + "-sessions"
+	out = append(out, cfg.cacheAdoptionNotes()...)
 	out = append(out, access.PreferencesImpact(cfg.Access.SessionManager, pl.Design.Env, access.SessionKeyAlias(name), access.SessionLogGroupName(name)))
 	return out
 }

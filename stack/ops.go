@@ -91,12 +91,12 @@ func registerAlarms(ctx *pulumi.Context, d *Design, pl *Platform) (*ops.Alarms, 
 		set(n, "cluster", db.Cluster.ID().ToStringOutput()) // the ID is the cluster identifier
 	}
 	for n, c := range w.Caches {
-		for i := 1; i <= 1+cfg.Workloads[n].Cache.Replicas; i++ {
-			// Members of a replication group without cluster mode are named
-			// <replication group id>-001, -002, ...
-			// <replication group id>-001, -002, ... The ID is fixed before the
-			// group exists, so the alarms need not wait 15 minutes for it.
-			set(n, fmt.Sprintf("node:%03d", i), pulumi.String(fmt.Sprintf("%s-%03d", c.ID, i)))
+		for i, id := range c.MemberIDs() {
+			// Members of a replication group the stack creates are named
+			// <replication group id>-001, -002, ...; an adopted group's are
+			// its members in this stage. The IDs are fixed before the group
+			// exists, so the alarms need not wait 15 minutes for them.
+			set(n, fmt.Sprintf("node:%03d", i+1), pulumi.String(id))
 		}
 	}
 	var zones []string

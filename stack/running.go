@@ -41,6 +41,8 @@ func readRunning(ctx *pulumi.Context, cfg *Config) (map[string]string, error) {
 				return nil, fmt.Errorf("reading the Aurora cluster %s: %w", id, err)
 			}
 			out[n] = c.EngineVersion
+		case w.Cache != nil && w.Cache.Adopt != nil:
+			// An adopted group's version is the snapshot's (validateCacheAdoption).
 		case w.Cache != nil:
 			id := compute.ReplicationGroupID(name, *w.Cache)
 			rg, err := elasticache.LookupReplicationGroup(ctx, &elasticache.LookupReplicationGroupArgs{ReplicationGroupId: id})

@@ -136,6 +136,7 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 				SecurityGroupID: sg, Consumers: compute.ConsumersOf(conns, n), Env: d.Env, Protect: cfg.Protect,
 				RunningVersion:   d.Running[n],
 				StorageKMSKeyARN: pl.storeKey(n, dataprotect.ClassCache), SecretKMSKeyARN: pl.dataKey(dataprotect.ClassSecrets),
+				Adopted: cfg.AdoptedCache(n), IsolatedSubnetsByAZ: pl.isolatedByAZ(), OldGroupIDs: pl.legacyGroupIDs(),
 			})
 		}
 		if err != nil {
