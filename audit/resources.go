@@ -292,7 +292,12 @@ type DBInstance struct {
 	AutoMinorVersionUpgrade          *bool
 	CACertificateIdentifier          string
 	MonitoringInterval               *int
+	MonitoringRoleArn                string
 	PerformanceInsightsEnabled       *bool
+	PerformanceInsightsKMSKeyId      string
+	PreferredBackupWindow            string
+	PreferredMaintenanceWindow       string
+	CopyTagsToSnapshot               *bool
 	DeletionProtection               *bool
 	IAMDatabaseAuthenticationEnabled *bool
 	Endpoint                         *struct {

@@ -44,6 +44,11 @@ type DatabaseArgs struct {
 	// fixed at creation: a new one replaces the cluster.
 	StorageKMSKeyARN pulumi.StringInput
 	SecretKMSKeyARN  pulumi.StringInput
+
+	// Adopt, with Spec.Adopt, takes over the existing cluster instead of
+	// creating one; IsolatedSubnetIDs and SecurityGroupID may then be nil in
+	// the stage that imports it.
+	Adopt *AdoptedArgs
 }
 
 // Database is an Aurora cluster in the isolated subnets: encrypted, TLS only,
@@ -131,6 +136,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	s := args.Spec
+	if args.Adopt != nil {
+		return newAdoptedDatabase(ctx, name, args, opts...)
+	}
 	switch {
 	case args.IsolatedSubnetIDs == nil || args.SecurityGroupID == nil:
 		return nil, fmt.Errorf("compute.NewDatabase(%q): IsolatedSubnetIDs and SecurityGroupID are required", name)
@@ -328,6 +336,32 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		}
 	}
 
+	return d, d.finish(ctx, s)
+}
+
+// newAdoptedDatabase registers an aurora workload that adopts an existing
+// cluster (Spec.Adopt, Adopt).
+func newAdoptedDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
+	s := args.Spec
+	if args.Adopt.Snapshot == nil || s.Adopt == nil {
+		return nil, fmt.Errorf("compute.NewDatabase(%q): an adopted cluster needs Spec.Adopt and Adopt.Snapshot", name)
+	}
+	d := &Database{Identifier: args.Adopt.Snapshot.Cluster.DBClusterIdentifier, LogGroups: map[string]*cloudwatch.LogGroup{},
+		StorageKeyARN: pulumi.String(args.Adopt.Snapshot.Cluster.KmsKeyId), SecretKeyARN: args.SecretKMSKeyARN}
+	if ms := args.Adopt.Snapshot.Cluster.MasterUserSecret; ms != nil {
+		d.SecretKeyARN = pulumi.String(ms.KmsKeyId)
+	}
+	if err := ctx.RegisterComponentResource("platform:compute:Database", name, d, opts...); err != nil {
+		return nil, err
+	}
+	if err := adoptDatabase(ctx, name, args, d, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	return d, d.finish(ctx, s)
+}
+
+// finish sets the outputs and registers them.
+func (d *Database) finish(ctx *pulumi.Context, s AuroraSpec) error {
 	d.Endpoint = d.Cluster.Endpoint
 	d.ReaderEndpoint = d.Cluster.ReaderEndpoint
 	d.Port = d.Cluster.Port
@@ -335,16 +369,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.SecretARN = d.Cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.ClusterResourceID = d.Cluster.ClusterResourceId
 	d.DatabaseName, d.Auth = s.DatabaseName, s.Auth
-	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+	return ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"endpoint":       d.Endpoint,
 		"readerEndpoint": d.ReaderEndpoint,
 		"port":           d.Port,
 		"secretArn":      d.SecretARN,
 		"arn":            d.ARN,
-	}); err != nil {
-		return nil, err
-	}
-	return d, nil
+	})
 }
 
 // restoreCluster makes the cluster a restore of the spec's source, when it

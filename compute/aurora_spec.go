@@ -84,6 +84,12 @@ type AuroraSpec struct {
 	// recovery point may be removed (the provider ignores the removal); a
 	// pointInTime must stay, or the cluster is replaced.
 	Restore *dataprotect.Restore `json:"restore,omitempty"`
+	// Adopt takes over an existing cluster, named in the migration's
+	// snapshot, and moves it into the isolated tier in stages (see
+	// AuroraAdopt). masterUsername, databaseName, port and
+	// backupRetentionDays then default to the cluster's own values, and
+	// engine, engineVersion and instanceClass must equal them.
+	Adopt *AuroraAdopt `json:"adopt,omitempty"`
 }
 
 // Aurora engines.
@@ -96,11 +102,24 @@ func (s *AuroraSpec) defaults(name string, has func(...string) bool) {
 	if !has("auth") {
 		s.Auth = AuthSecret
 	}
-	if !has("instanceClass") {
+	if !has("instanceClass") && s.Adopt == nil {
 		s.InstanceClass = DefaultInstanceClass
 	}
 	if !has("instances") {
 		s.Instances = DefaultAuroraInstances
+		if s.Adopt != nil {
+			s.Instances = len(s.Adopt.NewInstances)
+		}
+	}
+	if s.Adopt != nil {
+		// The adopted cluster's own values, filled from the snapshot.
+		if !has("logRetentionDays") {
+			s.LogRetentionDays = DefaultLogRetentionDays
+		}
+		if !has("applyImmediately") {
+			s.ApplyImmediately = DefaultApplyImmediately
+		}
+		return
 	}
 	if !has("databaseName") {
 		s.DatabaseName = strings.ReplaceAll(name, "-", "_")
@@ -156,7 +175,11 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 	default:
 		p.Add(k+".engine", "%q is not an Aurora engine; use aurora-postgresql or aurora-mysql", s.Engine)
 	}
-	if !strings.HasPrefix(s.InstanceClass, "db.") {
+	adopted := s.Adopt != nil
+	if adopted {
+		s.validateAdoptShape(k, p)
+	}
+	if (!adopted || s.InstanceClass != "") && !strings.HasPrefix(s.InstanceClass, "db.") {
 		p.Add(k+".instanceClass", "%q is not a DB instance class; write one such as %s", s.InstanceClass, DefaultInstanceClass)
 	}
 	switch {
@@ -165,16 +188,19 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 	case v.Protect && s.Instances < 2:
 		p.Add(k+".instances", "a protected (production) stack needs at least 2 instances, a writer and a reader in another zone to fail over to; got %d", s.Instances)
 	}
-	if !dbIdentifier.MatchString(s.DatabaseName) || len(s.DatabaseName) > 63 {
+	// An adopted cluster's unset values come from the snapshot.
+	if (!adopted || s.DatabaseName != "") && (!dbIdentifier.MatchString(s.DatabaseName) || len(s.DatabaseName) > 63) {
 		p.Add(k+".databaseName", "%q is not a database name; use letters, digits and underscores, starting with a letter, at most 63 characters", s.DatabaseName)
 	}
-	if !dbIdentifier.MatchString(s.MasterUsername) || len(s.MasterUsername) > 16 {
+	if (!adopted || s.MasterUsername != "") && (!dbIdentifier.MatchString(s.MasterUsername) || len(s.MasterUsername) > 16) {
 		p.Add(k+".masterUsername", "%q is not a user name; use letters, digits and underscores, starting with a letter, at most 16 characters", s.MasterUsername)
 	}
-	if s.BackupRetentionDays < 1 || s.BackupRetentionDays > 35 {
+	if (!adopted || s.BackupRetentionDays != 0) && (s.BackupRetentionDays < 1 || s.BackupRetentionDays > 35) {
 		p.Add(k+".backupRetentionDays", "must be between 1 and 35 days, got %d", s.BackupRetentionDays)
 	}
-	checkPort(p, k+".port", s.Port)
+	if !adopted || s.Port != 0 {
+		checkPort(p, k+".port", s.Port)
+	}
 	checkRetention(p, k+".logRetentionDays", s.LogRetentionDays)
 	if s.ClusterIdentifier != "" {
 		if why := badDBIdentifier(s.ClusterIdentifier, 63); why != "" {
@@ -222,6 +248,9 @@ func badDBIdentifier(id string, max int) string {
 // source, storage key), so a replacement can be created before the old
 // cluster is deleted.
 func ClusterIdentifier(name string, s AuroraSpec) string {
+	if s.Adopt != nil && s.Adopt.ClusterIdentifier != "" {
+		return s.Adopt.ClusterIdentifier
+	}
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
 	}

@@ -87,6 +87,7 @@ func NewDesignIn(cfg *Config, env awsenv.Env, zones Zones) (*Design, error) {
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	d.Warnings = append(d.Warnings, cfg.adoptionWarnings()...)
 	return d, nil
 }
 
@@ -205,6 +206,9 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 		return nil, err
 	}
 	if cfg.ImportOnly() {
+		if err := registerImportedStores(ctx, d, out); err != nil {
+			return nil, err
+		}
 		return out, registerAdoptedCaches(ctx, d, out)
 	}
 

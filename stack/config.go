@@ -58,6 +58,9 @@ type Config struct {
 	// snapshot it adopts from (nil without a migration).
 	Migration *legacy.Config
 	Snapshot  *audit.Inventory
+	// adoptedDBs are the adopted Aurora clusters as the snapshot shows them,
+	// by workload name (see validateAdoptedAurora).
+	adoptedDBs map[string]*compute.Snapshot
 
 	// adopted are the adopted caches as this stage registers them, resolved
 	// from the snapshot by validateCacheAdoption.
@@ -99,7 +102,7 @@ var ConfigKeys = []Key{
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Access = access.Decode(Project+":access", raw, p)
 		}},
-	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow, and an edge to a data store also grants the consumer an identity on it (stores: auth secret|iam, envPrefix, iamUsers) and puts its address in the consumer's environment. Compute kinds also take environment and permissions (s3|sqs|sns|kms|dynamodb with access read|write|readWrite, or a raw statement with a reason).",
+	{Name: Project + ":workloads", Type: "object", Description: "The workloads, by name (the stable identity in every resource name): {kind: alb|ec2|ecs|lambda|batch|aurora|cache, ...kind settings}. Each gets its own security group; who may reach it is declared in platform:security.allow, and an edge to a data store also grants the consumer an identity on it (stores: auth secret|iam, envPrefix, iamUsers) and puts its address in the consumer's environment. Compute kinds also take environment and permissions (s3|sqs|sns|kms|dynamodb with access read|write|readWrite, or a raw statement with a reason). During a migration an aurora workload may adopt an existing cluster of the snapshot and move it into the isolated tier in stages: adopt {clusterIdentifier, instances.<id>.until and subnets.<subnet-id>.until (the stage that deletes the old instance / takes the old subnet out of the DB subnet group), newInstances [{az, from}] (<clusterIdentifier>-<n> in the isolated tier), failover.<stage>: <instance> (the writer before that stage's pulumi up; the plan prints the command), groupsUntil, tlsFrom, managePasswordFrom}; engine, engineVersion and instanceClass must equal the snapshot's (docs/migration.md, Moving an Aurora cluster).",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Workloads = compute.Decode(Project+":workloads", raw, p)
 		}},

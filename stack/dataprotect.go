@@ -20,7 +20,9 @@ func (c *Config) validateDataProtection(p *problems.List) {
 		c.DataProtection = dataprotect.Decode(key, nil, p)
 	}
 	c.DataProtection.Validate(key, dataprotect.ValidateContext{
-		Region: c.Region, Protect: c.Protect, BackupStores: len(c.backupStores()) > 0,
+		// An import-only stage backs nothing up: an adopted cluster gets its
+		// backup plan in a later stage.
+		Region: c.Region, Protect: c.Protect, BackupStores: len(c.backupStores()) > 0 && !c.ImportOnly(),
 	}, p)
 	seen := map[string]bool{}
 	for i, n := range c.DataProtection.Keys.Keep {

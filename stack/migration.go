@@ -19,6 +19,7 @@ const migrationDescription = "Moving an existing account onto the platform, one 
 func (c *Config) validateMigration(p *problems.List) {
 	key := Project + ":migration"
 	m := c.Migration
+	defer c.validateAdoptedAurora(p)
 	if m == nil {
 		for _, t := range sortedNames(c.Security.Allow) {
 			for i, g := range c.Security.Allow[t] {
@@ -108,6 +109,9 @@ func (c *Config) validateImportOnly(p *problems.List) {
 	for _, n := range c.Workloads.Names() {
 		if w := c.Workloads[n]; w.Cache != nil && w.Cache.Adopt != nil {
 			continue // imported as it is (validateCacheAdoption)
+		}
+		if a := c.Workloads[n].Aurora; a != nil && a.Adopt != nil {
+			continue // imported as it is (validateAdoptedAurora)
 		}
 		p.Add(Project+":workloads."+n, "%s: a new workload comes in a later stage", why)
 	}

@@ -129,6 +129,7 @@ func registerWorkloads(ctx *pulumi.Context, d *Design, pl *Platform) (*Workloads
 				// group of the account and region).
 				LogKMSKeyARN:     pl.logsKey(),
 				StorageKMSKeyARN: pl.storeKey(n, dataprotect.ClassDatabase), SecretKMSKeyARN: pl.storeKey(n, dataprotect.ClassSecrets),
+				Adopt: pl.adoptedArgs(n),
 			})
 		} else {
 			w.Caches[n], err = compute.NewCache(ctx, component(n), &compute.CacheArgs{
