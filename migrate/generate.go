@@ -51,6 +51,16 @@ type Options struct {
 	// which describe-vpcs does not show. Default false, the AWS default for a
 	// VPC created outside the console wizard; the file says how to check.
 	EnableDNSHostnames bool
+	// Snapshot is the audit snapshot folder the file is generated from, as
+	// the stack file names it (relative to the project's root, or absolute).
+	// Set, the file is the import-only first stage of a migration: it carries
+	// platform:migration and imports the VPC, its gateway, subnets, route
+	// tables, security groups and old workloads, and creates nothing. Unset,
+	// it is the older adopt stage that also creates the new tiers.
+	Snapshot string
+	// Stages names the migration's stages in order (platform:migration.stages).
+	// Default DefaultStages. Only with Snapshot.
+	Stages []string
 }
 
 // draft is everything GenerateStack decided, ready to render.
@@ -73,6 +83,12 @@ type draft struct {
 	others    []otherNetwork
 	notes     []string // things to check before the first preview
 	inv       *audit.Inventory
+
+	// The import-only stage's imports (Options.Snapshot set).
+	stages       []string
+	routeTables  []audit.RouteTable
+	groups       []oldGroup
+	oldWorkloads []oldWorkload
 }
 
 type otherNetwork struct {
@@ -299,6 +315,15 @@ func newDraft(inv *audit.Inventory, opts Options) (*draft, error) {
 	}
 	d.findOthers()
 	d.collectNotes()
+	if opts.Snapshot != "" {
+		d.stages = opts.Stages
+		if len(d.stages) == 0 {
+			d.stages = DefaultStages
+		}
+		d.findLegacy()
+	} else if len(opts.Stages) > 0 {
+		return nil, errors.New("migrate: Options.Stages needs Options.Snapshot: only the import-only stage carries platform:migration")
+	}
 	return d, nil
 }
 

@@ -26,8 +26,8 @@ const (
 	seedIGW = "igw-00acd7adc08f14079"
 )
 
-// seedOptions are the options examples/migration/Pulumi.stage0-adopt.yaml is
-// generated with (the command is in examples/migration/README.md).
+// seedOptions are the options of the adopt stage generated without a
+// snapshot (no platform:migration: it also creates the new tiers).
 var seedOptions = struct {
 	StackName, Name string
 	Protect         bool

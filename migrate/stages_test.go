@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/acme/platform/audit"
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
@@ -21,7 +22,7 @@ import (
 )
 
 // stages are the runbook's stage files in examples/migration, in order.
-var stages = []string{"stage0-adopt", "stage1-expand", "stage2-move", "stage3-contract"}
+var stages = []string{"adopt", "expand", "compute"}
 
 func stagePath(name string) string { return filepath.Join(examples, "Pulumi."+name+".yaml") }
 
@@ -55,11 +56,15 @@ func runStage(t *testing.T, name string) *offline.Result {
 	return r
 }
 
-func TestStage0_IsTheGeneratorsOutputForTheSeed(t *testing.T) {
-	if got := generateSeed(t); string(got) != string(readStage(t, "stage0-adopt")) {
-		t.Error("examples/migration/Pulumi.stage0-adopt.yaml is not what the generator writes for audit/testdata/seed-before; regenerate it with the command in examples/migration/README.md")
+func TestAdopt_IsTheGeneratorsOutputForTheSeed(t *testing.T) {
+	want, err := migrate.GenerateStack(load(t, "../"+wholeSeed), migrate.Options{StackName: "adopt", Name: "prod", Protect: true, Snapshot: wholeSeed})
+	if err != nil {
+		t.Fatal(err)
 	}
-	want, err := migrate.ImportFile(load(t, seedDir), "")
+	if string(want) != string(readStage(t, "adopt")) {
+		t.Error("examples/migration/Pulumi.adopt.yaml is not what the generator writes for examples/migration/snapshot; regenerate it with the command in examples/migration/README.md")
+	}
+	imp, err := migrate.ImportFile(load(t, "../"+wholeSeed), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +72,7 @@ func TestStage0_IsTheGeneratorsOutputForTheSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(got) != string(want) {
+	if string(got) != string(imp) {
 		t.Error("examples/migration/legacy-groups.import.json is not what ImportFile writes for the seed; regenerate it")
 	}
 }
@@ -88,7 +93,7 @@ func TestStages_AreValidAndRunOffline(t *testing.T) {
 // subnets (ID, range, zone, public), imported and protected, and the same
 // pinned ranges for the new tiers.
 func TestStages_KeepTheAdoptedVPCAndThePinnedRanges(t *testing.T) {
-	base := parse(t, "stage0-adopt", readStage(t, "stage0-adopt"))
+	base := parse(t, "adopt", readStage(t, "adopt"))
 	for _, name := range stages {
 		t.Run(name, func(t *testing.T) {
 			c := parse(t, name, readStage(t, name))
@@ -125,9 +130,8 @@ func TestStages_EachTransitionIsSafeAndDoesWhatTheRunbookSays(t *testing.T) {
 		removed []string // types the removed resources may have
 	}
 	wants := map[string]want{
-		"stage1-expand":   {updated: []string{"prod-vpc"}},
-		"stage2-move":     {},
-		"stage3-contract": {updated: []string{"prod-existing-subnet-01cae413a21acf452", "prod-existing-subnet-0aa33ffb8c8b47a7e", "prod-existing-subnet-0b908e3ee0e2bad72"}, removed: []string{"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"}},
+		"expand":  {updated: []string{"prod-vpc"}},
+		"compute": {},
 	}
 	for i := 1; i < len(stages); i++ {
 		before, after := stages[i-1], stages[i]
@@ -168,16 +172,16 @@ func TestStages_PassThePolicy(t *testing.T) {
 		})
 	}
 	// The policy must have had something to check where the program creates
-	// security groups: the workloads' from stage 2, the endpoints' in stage 3.
-	for _, name := range []string{"stage2-move", "stage3-contract"} {
+	// security groups: the workloads' from the compute stage on.
+	for _, name := range []string{"compute"} {
 		if n := len(runStage(t, name).Graph.OfType(tSG)); n == 0 {
 			t.Errorf("%s creates no security group: the policy checked nothing", name)
 		}
 	}
 }
 
-func TestStage1_TurnsOnDNSHostnamesAndFlowLogsAndNothingThatCapturesOldTraffic(t *testing.T) {
-	g := runStage(t, "stage1-expand").Graph
+func TestExpand_TurnsOnDNSHostnamesAndFlowLogsAndNothingThatCapturesOldTraffic(t *testing.T) {
+	g := runStage(t, "expand").Graph
 	if v := imported(g)[seedVPC]; v.Inputs["enableDnsHostnames"] != true {
 		t.Error("stage 1 must turn on DNS hostnames")
 	}
@@ -186,15 +190,15 @@ func TestStage1_TurnsOnDNSHostnamesAndFlowLogsAndNothingThatCapturesOldTraffic(t
 	}
 	// Interface endpoints' private DNS would send the old workloads' AWS API
 	// calls to endpoints whose group admits only the platform's workloads.
-	for _, name := range []string{"stage1-expand", "stage2-move"} {
+	for _, name := range []string{"expand", "compute"} {
 		if n := interfaceEndpoints(runStage(t, name).Graph); n != 0 {
 			t.Errorf("%s has %d interface endpoints while old workloads still run in the VPC", name, n)
 		}
 	}
 }
 
-func TestStage2_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing.T) {
-	res := runStage(t, "stage2-move")
+func TestCompute_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing.T) {
+	res := runStage(t, "compute")
 	c := res.Platform.Design.Config
 	private := map[string]bool{}
 	for _, s := range res.Platform.Design.Plan.Tier(network.TierPrivate) {
@@ -225,58 +229,11 @@ func TestStage2_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing.
 	}
 }
 
-func TestStage3_ContractsThePublicSubnetsAndTheDefaultGroup(t *testing.T) {
-	res := runStage(t, "stage3-contract")
-	g := res.Graph
-	for _, e := range res.Platform.Design.Config.Network.Existing.Subnets {
-		if e.MapPublicIPOnLaunch {
-			t.Errorf("%s still maps public IPs on launch", e.ID)
-		}
-	}
-	defs := g.OfType(tDefSG)
-	if len(defs) != 1 {
-		t.Fatalf("%d default security groups, want the VPC's one, managed and empty", len(defs))
-	}
-	for _, k := range []string{"ingress", "egress"} {
-		if v, ok := defs[0].Inputs[k].([]any); ok && len(v) > 0 {
-			t.Errorf("the default group keeps %d %s rules", len(v), k)
-		}
-	}
-	if interfaceEndpoints(g) == 0 {
-		t.Error("stage 3 adds the interface endpoints")
-	}
-	// Public subnets keep only the load balancer and the NAT gateways.
-	public := map[string]bool{}
-	for _, e := range res.Platform.Design.Config.Network.Existing.Subnets {
-		if e.Public {
-			public[imported(g)[e.ID].ID] = true
-		}
-	}
-	allowed := map[string]bool{"aws:lb/loadBalancer:LoadBalancer": true, tNAT: true}
-	found := map[string]bool{}
-	paths := [][]string{{"subnetId"}, {"subnets"}, {"subnetIds"}, {"vpcZoneIdentifiers"},
-		{"vpcConfig", "subnetIds"}, {"networkConfiguration", "subnets"}, {"computeResources", "subnets"}}
-	for _, r := range g.Resources {
-		for _, path := range paths {
-			for _, id := range lookupIDs(r.Inputs, path...) {
-				if public[id] && !allowed[r.Type] {
-					t.Errorf("%s %s is placed in public subnet %s", r.Type, r.Name, id)
-				}
-				if public[id] {
-					found[r.Type] = true
-				}
-			}
-		}
-	}
-	if len(found) != len(allowed) {
-		t.Errorf("found %v in the public subnets, want the load balancer and the NAT gateways there", found)
-	}
-}
-
-// The legacy groups the contract stage deletes are exactly the seed VPC's
-// groups but the default one, and none of them is in any stage's graph.
-func TestStages_LegacyGroupsAreNeverDeclared(t *testing.T) {
-	groups, err := migrate.LegacyGroups(load(t, seedDir), "")
+// The old groups are imported, never created: every stage's graph holds each
+// one the seed VPC has but its default group, by import, and no stage
+// declares a group of that name anew.
+func TestStages_LegacyGroupsAreImportedNeverCreated(t *testing.T) {
+	groups, err := migrate.LegacyGroups(load(t, "../"+wholeSeed), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +243,14 @@ func TestStages_LegacyGroupsAreNeverDeclared(t *testing.T) {
 	for _, name := range stages {
 		g := runStage(t, name).Graph
 		for _, lg := range groups {
-			if _, ok := g.ByID(lg.ID); ok {
-				t.Errorf("%s declares legacy group %s", name, lg.ID)
+			r, ok := g.ByID(lg.ID)
+			if !ok || r.ImportID != lg.ID || !r.Protect {
+				t.Errorf("%s: legacy group %s (%s) is not imported and protected: %+v", name, lg.ID, lg.Name, r)
+			}
+		}
+		for _, r := range g.OfType(tSG) {
+			if r.ImportID == "" && slices.ContainsFunc(groups, func(lg audit.SecurityGroup) bool { return lg.Name == str(r, "name") }) {
+				t.Errorf("%s creates a group named %s, an old group's name", name, str(r, "name"))
 			}
 		}
 	}
@@ -349,8 +312,8 @@ func lookupIDs(in map[string]any, path ...string) []string {
 
 // The changes the runbook calls refused: each would replace a protected
 // resource, and the offline change report (like `pulumi preview`) refuses it.
-func TestStage3_RefusesChangesThatWouldReplaceAProtectedResource(t *testing.T) {
-	base := runAs(t, stagePath("stage3-contract"), "prod")
+func TestCompute_RefusesChangesThatWouldReplaceAProtectedResource(t *testing.T) {
+	base := runAs(t, stagePath("compute"), "prod")
 	for _, tc := range []struct {
 		name, key string
 		edit      func(m map[string]any)
@@ -368,7 +331,7 @@ func TestStage3_RefusesChangesThatWouldReplaceAProtectedResource(t *testing.T) {
 		}, "aws:lb/loadBalancer:LoadBalancer", "prod-edge"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := stack.ReadFile(stagePath("stage3-contract"))
+			f, err := stack.ReadFile(stagePath("compute"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -379,7 +342,7 @@ func TestStage3_RefusesChangesThatWouldReplaceAProtectedResource(t *testing.T) {
 			tc.edit(m)
 			b, _ := json.Marshal(m)
 			f.Values[tc.key] = string(b)
-			path := filepath.Join(t.TempDir(), "Pulumi.stage3-contract.yaml")
+			path := filepath.Join(t.TempDir(), "Pulumi.compute.yaml")
 			writeValues(t, path, f.Values)
 			rep := change.Diff(base, runAs(t, path, "prod"))
 			var refused []string

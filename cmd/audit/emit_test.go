@@ -33,7 +33,8 @@ func TestEmitStackWritesTheGeneratorsFileAndKeepsTheExitCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := migrate.GenerateStack(inv, migrate.Options{StackName: "legacy", Name: "prod", Protect: true})
+	// The file names the snapshot from the project's root, where pulumi runs.
+	want, err := migrate.GenerateStack(inv, migrate.Options{StackName: "legacy", Name: "prod", Protect: true, Snapshot: "audit/testdata/seed-before"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +81,9 @@ func TestEmitErrorsExit2(t *testing.T) {
 		{"--vpc needs an emitter", []string{"--dir", seed, "--vpc", "vpc-050054c316fb6e16c"}, "--vpc: only with --emit-stack (--vpc also with --emit-import)"},
 		{"a stack the generator refuses", []string{"--dir", seed, "--emit-stack", "x", "--stack-out", filepath.Join(dir, "x.yaml"), "--nat", "none"}, "--emit-stack: migrate: nat none"},
 		{"an unknown VPC", []string{"--dir", seed, "--emit-import", filepath.Join(dir, "i.json"), "--vpc", "vpc-0000000000000000f"}, "--emit-import: migrate: vpc-0000000000000000f is not in the inventory"},
+		{"a stack file needs a whole snapshot folder", []string{"--vpcs", seed + "/" + audit.VPCsFile, "--subnets", seed + "/" + audit.SubnetsFile, "--emit-stack", "x"}, "--emit-stack: the stack file names the snapshot folder it adopts from"},
+		{"a live read without --save", []string{"--region", "eu-west-1", "--emit-stack", "x"}, "add --save DIR to the live read"},
+		{"stages the config refuses", []string{"--dir", seed, "--emit-stack", "x", "--stack-out", filepath.Join(dir, "x.yaml"), "--stages", "one,One"}, "platform:migration.stages[1]"},
 		{"an unwritable file", []string{"--dir", seed, "--emit-stack", "x", "--stack-out", filepath.Join(dir, "missing", "x.yaml")}, "--emit-stack: open"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,15 +99,15 @@ func TestEmitErrorsExit2(t *testing.T) {
 // stage of the seed account writes exactly the committed files.
 func TestTheDocumentedCommandRegeneratesTheExample(t *testing.T) {
 	dir := t.TempDir()
-	stackOut, importOut := filepath.Join(dir, "Pulumi.stage0-adopt.yaml"), filepath.Join(dir, "legacy-groups.import.json")
-	code, _, stderr := runCLI("--dir", seed, "--out", filepath.Join(dir, "audit.md"), "--max-findings", "100",
-		"--emit-stack", "stage0-adopt", "--name", "prod", "--protect",
+	stackOut, importOut := filepath.Join(dir, "Pulumi.adopt.yaml"), filepath.Join(dir, "legacy-groups.import.json")
+	code, _, stderr := runCLI("--dir", filepath.Join("..", "..", "examples", "migration", "snapshot"), "--out", filepath.Join(dir, "audit.md"), "--max-findings", "100",
+		"--emit-stack", "adopt", "--name", "prod", "--protect",
 		"--stack-out", stackOut, "--emit-import", importOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	examples := filepath.Join("..", "..", "examples", "migration")
-	for _, f := range []string{"Pulumi.stage0-adopt.yaml", "legacy-groups.import.json"} {
+	for _, f := range []string{"Pulumi.adopt.yaml", "legacy-groups.import.json"} {
 		if readFile(t, filepath.Join(dir, f)) != readFile(t, filepath.Join(examples, f)) {
 			t.Errorf("examples/migration/%s differs from what the documented command writes; regenerate it (examples/migration/README.md)", f)
 		}

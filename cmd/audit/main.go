@@ -27,10 +27,13 @@
 //	audit --dir SNAPSHOT --emit-stack NAME [--stack-out FILE] [--vpc ID]
 //	      [--name PREFIX] [--owner TEAM] [--region R] [--nat perAz|single]
 //	      [--protect] [--dns-hostnames] [--private-prefix N] [--isolated-prefix N]
+//	      [--stages a,b,c]
 //	audit --dir SNAPSHOT --emit-import FILE [--vpc ID]
 //
-// --emit-stack writes the adopt-stage stack file (migrate.GenerateStack) to
-// --stack-out, by default Pulumi.NAME.yaml in the current directory;
+// --emit-stack writes the migration's import-only first stage
+// (migrate.GenerateStack) to --stack-out, by default Pulumi.NAME.yaml in the
+// current directory; it names the snapshot folder (--dir, or --save of a
+// live read) relative to the project's root, and --stages sets the stages;
 // --emit-import writes the `pulumi import --file` document of the VPC's
 // legacy security groups (migrate.ImportFile). The report and the exit code
 // are the same with or without them.
@@ -55,6 +58,7 @@ import (
 
 	"github.com/acme/platform/audit"
 	"github.com/acme/platform/audit/live"
+	"github.com/acme/platform/legacy"
 	"github.com/acme/platform/migrate"
 	"github.com/acme/platform/network"
 )
@@ -102,7 +106,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		dnsHosts    = fs.Bool("dns-hostnames", false, "with --emit-stack: the VPC has enableDnsHostnames on (describe-vpcs does not show it)")
 		privPrefix  = fs.Int("private-prefix", 0, "with --emit-stack: prefix length of the new private subnets (default: from the VPC size)")
 		isoPrefix   = fs.Int("isolated-prefix", 0, "with --emit-stack: prefix length of the new isolated subnets (default: from the VPC size)")
-		stackFlags  = []string{"stack-out", "name", "owner", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix"}
+		stages      = fs.String("stages", "", "with --emit-stack: the migration's stages in order, comma-separated (default "+strings.Join(migrate.DefaultStages, ",")+")")
+		stackFlags  = []string{"stack-out", "name", "owner", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix", "stages"}
 		emitterFlag = map[string]bool{"vpc": true}
 	)
 	for _, f := range stackFlags {
@@ -171,6 +176,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if offline && (*profile != "" || *endpointURL != "" || *save != "") {
 		return fail("--profile, --endpoint-url and --save are for a live read; drop --dir and the per-file flags")
 	}
+	// The stack file names the snapshot it adopts from: a whole folder.
+	snapshotDir := *save
+	if offline {
+		snapshotDir = *dir
+		if files != (audit.Files{}) {
+			snapshotDir = ""
+		}
+	}
+	if *emitStack != "" && snapshotDir == "" {
+		return fail("--emit-stack: the stack file names the snapshot folder it adopts from; read a whole folder with --dir (no per-file flags), or add --save DIR to the live read")
+	}
 	if *dir != "" {
 		// Per-file flags win so one file of a snapshot can be swapped for a
 		// fresher or hand-edited copy without copying the whole folder.
@@ -227,6 +243,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			VpcID: *vpcID, StackName: *emitStack, Name: *name, Owner: *owner, Region: *region,
 			NAT: network.NATMode(*nat), Protect: *protect, EnableDNSHostnames: *dnsHosts,
 			PrivatePrefixLength: *privPrefix, IsolatedPrefixLength: *isoPrefix,
+			Snapshot: projectPath(snapshotDir),
+		}
+		if *stages != "" {
+			opts.Stages = strings.Split(*stages, ",")
 		}
 		path := *stackOut
 		if path == "" {
@@ -239,7 +259,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return fail("--emit-stack: %v", err)
 		}
-		fmt.Fprintf(stderr, "audit: wrote the adopt-stage stack file %s (stack %s)\n", path, *emitStack)
+		fmt.Fprintf(stderr, "audit: wrote the import-only first stage %s (stack %s, snapshot %s)\n", path, *emitStack, opts.Snapshot)
 	}
 	if *emitImport != "" {
 		b, err := migrate.ImportFile(inv, *vpcID)
@@ -296,5 +316,30 @@ func exitCode(err error) int {
 func override(dst *string, v string) {
 	if v != "" {
 		*dst = v
+	}
+}
+
+// projectPath writes a snapshot folder the way a stack file names it: from
+// the project's root (the nearest folder at or above the working directory
+// holding Pulumi.yaml) when it lies inside it, absolute otherwise.
+func projectPath(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return abs
+	}
+	for d := cwd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, legacy.ProjectFile)); err == nil {
+			if rel, err := filepath.Rel(d, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+				return filepath.ToSlash(rel)
+			}
+			return abs
+		}
+		if filepath.Dir(d) == d {
+			return abs
+		}
 	}
 }
