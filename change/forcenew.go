@@ -565,6 +565,14 @@ var Rules = map[string]Rule{
 			"engine":                   "when it is a downgrade",
 			"engineVersion":            "when it is a downgrade",
 		},
+		// transit_encryption_enabled forces a new group only below Redis OSS
+		// 7.0.5 (Valkey has modified it in place from its first version).
+		Unless: map[string]func(map[string]any) bool{
+			"transitEncryptionEnabled": func(in map[string]any) bool {
+				v, _ := in["engineVersion"].(string)
+				return in["engine"] == "valkey" || (v != "" && compute.CompareVersions(v, "7.0.5") >= 0)
+			},
+		},
 		// customizeDiffEngineVersionForceNewOnDowngrade (engine_version.go):
 		// only a lower version forces a new group; redis to valkey is in place.
 		UnlessChange: map[string]func(before, after map[string]any) bool{

@@ -118,6 +118,10 @@ type Cache struct {
 	// SecretARN is the secret holding the auth token (auth: secret only).
 	SecretARN pulumi.StringOutput
 	Port      int
+	// TLS is what clients must do in this stage: required, or for an
+	// adopted group moving to encryption in transit, preferred (TLS or
+	// not) or off (plain connections only).
+	TLS string
 	// StorageKeyARN and SecretKeyARN are the customer-managed keys of the
 	// data and of the token's secret; nil when AWS's managed key is used. A
 	// workload reading the token needs kms:Decrypt on SecretKeyARN (through
@@ -159,7 +163,7 @@ func NewCache(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("compute.NewCache(%q): %w", name, err)
 	}
-	c := &Cache{Port: s.Port, ID: ReplicationGroupID(name, s), Auth: s.Auth,
+	c := &Cache{Port: s.Port, ID: ReplicationGroupID(name, s), Auth: s.Auth, TLS: "required",
 		StorageKeyARN: args.StorageKMSKeyARN, SecretKeyARN: args.SecretKMSKeyARN,
 		UserIDs: map[string]string{}, UserARNs: map[string]pulumi.StringOutput{}, Users: map[string]*elasticache.User{}}
 	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
@@ -278,7 +282,14 @@ func newAdopted(ctx *pulumi.Context, name string, args *CacheArgs, opts ...pulum
 	case s.Auth != AuthExisting && s.Auth != AuthIAM:
 		return nil, fmt.Errorf("compute.NewCache(%q): an adopted cache authenticates as it did (existing) or with iam", name)
 	}
-	c := &Cache{Port: a.Port, ID: a.ID, Auth: s.Auth, UserIDs: map[string]string{}, UserARNs: map[string]pulumi.StringOutput{},
+	tls := "off"
+	switch {
+	case a.TransitEncryption && a.TransitMode == "preferred":
+		tls = "preferred"
+	case a.TransitEncryption:
+		tls = "required"
+	}
+	c := &Cache{Port: a.Port, ID: a.ID, Auth: s.Auth, TLS: tls, UserIDs: map[string]string{}, UserARNs: map[string]pulumi.StringOutput{},
 		Users: map[string]*elasticache.User{}}
 	if err := ctx.RegisterComponentResource("platform:compute:Cache", name, c, opts...); err != nil {
 		return nil, err

@@ -93,6 +93,8 @@ func (c Connection) Identity() string {
 		return "IAM: elasticache:Connect as ElastiCache user " + c.User
 	case c.StoreKind == KindAurora:
 		return "secret: the cluster's RDS-managed master secret"
+	case c.Auth == AuthExisting:
+		return "existing: the adopted cache's own authentication, as it was before the migration (the stack holds no token)"
 	}
 	return "secret: the cache's auth token"
 }
@@ -185,6 +187,8 @@ func (c Config) Connections(prefix string, links []Link) []Connection {
 			conn.User = CacheUserID(prefix, l.Store, l.Consumer)
 			env("USER", "user")
 			env("NAME", "cacheName")
+		case conn.Auth == AuthExisting:
+			// The stack knows no token of an adopted cache: none is passed on.
 		case injects(cons.Kind) && store.Kind == KindAurora:
 			secret("USER", "username", "username")
 			secret("PASSWORD", "password", "password")

@@ -438,3 +438,226 @@ func TestCacheAdoption_ThePlanPrintsTheFailoverToRunBeforeItsStage(t *testing.T)
 		t.Errorf("cache-replica's notes:\n%s", n)
 	}
 }
+
+// snapshotWith copies the seed's snapshot into a folder of the test's and
+// lets edit change the replication group and its cache clusters as plain
+// JSON; it returns the folder (absolute, so the stack reads it as is).
+func snapshotWith(t *testing.T, edit func(rg map[string]any, clusters []map[string]any)) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("..", seedSnapshot)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue // parameter values per group: not read for caches
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rgs := rawSnapshot(t, "elasticache-replication-groups.json", "ReplicationGroups")
+	clusters := rawSnapshot(t, "elasticache-cache-clusters.json", "CacheClusters")
+	edit(rgs[0], clusters)
+	for file, doc := range map[string]any{
+		"elasticache-replication-groups.json": map[string]any{"ReplicationGroups": rgs},
+		"elasticache-cache-clusters.json":     map[string]any{"CacheClusters": clusters},
+	} {
+		b, _ := json.Marshal(doc)
+		if err := os.WriteFile(filepath.Join(dir, file), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// withSnapshot points a stack file's migration at another snapshot folder.
+func withSnapshot(t *testing.T, v map[string]string, dir string) map[string]string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(v["platform:migration"]), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["snapshot"] = dir
+	b, _ := json.Marshal(m)
+	v["platform:migration"] = string(b)
+	return v
+}
+
+// plainRedis is the seed's group without encryption in transit.
+func plainRedis(rg map[string]any, clusters []map[string]any) {
+	for _, o := range append([]map[string]any{rg}, clusters...) {
+		o["TransitEncryptionEnabled"] = false
+		delete(o, "TransitEncryptionMode")
+	}
+}
+
+// A group without encryption in transit gets it in place, preferred in one
+// stage and required in a later one; the clients are told which (TLS).
+func TestCacheAdoption_TurnsEncryptionInTransitOnInPlaceInTwoStages(t *testing.T) {
+	dir := snapshotWith(t, plainRedis)
+	transit := map[string]any{"transitEncryption": map[string]any{"preferred": "cache-replica", "required": "cache-failover"}}
+	var graphs []*sim.Graph
+	for _, s := range []string{"adopt", "expand", "cache-replica", "cache-failover"} {
+		v := withSnapshot(t, cacheValues(s, transit, nil), dir)
+		res, err := offline.Run(&stack.File{Path: s, Stack: "test", Values: v})
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		graphs = append(graphs, res.Graph)
+	}
+	want := []struct {
+		enabled bool
+		mode    any
+	}{{false, nil}, {false, nil}, {true, "preferred"}, {true, "required"}}
+	for i, g := range graphs {
+		rg := mustNamed(t, g, tRG, "prod-sessions")
+		if rg.Inputs["transitEncryptionEnabled"] != want[i].enabled || rg.Inputs["transitEncryptionMode"] != want[i].mode {
+			t.Errorf("stage %s: transit %v, mode %v; want %v, %v", cacheStages[i], rg.Inputs["transitEncryptionEnabled"], rg.Inputs["transitEncryptionMode"], want[i].enabled, want[i].mode)
+		}
+		if i == 0 {
+			continue
+		}
+		e, _ := change.Diff(graphs[i-1], g).Get(rg.URN)
+		if e.Kind == change.Replaced || e.Kind == change.Removed {
+			t.Errorf("stage %s: the group is %s by %v", cacheStages[i], e.Kind, e.Forcing)
+		}
+	}
+}
+
+// What a snapshot can say that the seed does not: an old engine, cluster
+// mode, no encryption in transit with users wanted.
+func TestCacheAdoption_RefusesWhatTheGroupCannotDoInPlace(t *testing.T) {
+	const k = "platform:workloads.sessions"
+	old := snapshotWith(t, func(rg map[string]any, clusters []map[string]any) {
+		plainRedis(rg, clusters)
+		for _, c := range clusters {
+			c["EngineVersion"] = "7.0.4"
+		}
+	})
+	plain := snapshotWith(t, plainRedis)
+	sharded := snapshotWith(t, func(rg map[string]any, _ []map[string]any) { rg["ClusterEnabled"] = true })
+	for _, tc := range []struct {
+		name, dir   string
+		adopt, spec map[string]any
+		key, text   string
+	}{
+		{"transit on an engine that replaces the group", old, map[string]any{"transitEncryption": map[string]any{"preferred": "cache-replica"}}, map[string]any{"engineVersion": "7.0"},
+			k + ".adopt.transitEncryption", "redis 7.0.4 cannot turn encryption in transit on in place"},
+		{"required without preferred", plain, map[string]any{"transitEncryption": map[string]any{"required": "cache-failover"}}, nil,
+			k + ".adopt.transitEncryption.preferred", "goes to required through preferred"},
+		{"required before preferred", plain, map[string]any{"transitEncryption": map[string]any{"preferred": "cache-failover", "required": "cache-replica"}}, nil,
+			k + ".adopt.transitEncryption.required", "not after preferred"},
+		{"users without encryption in transit", plain, nil, map[string]any{"auth": "iam"}, k + ".auth", "need encryption in transit"},
+		{"cluster mode", sharded, nil, nil, k + ".adopt.replicationGroupId", "cluster mode enabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantProblem(t, problemsOf(t, withSnapshot(t, cacheValues("expand", tc.adopt, tc.spec), tc.dir)), tc.key, tc.text)
+		})
+	}
+	// One group, one owner.
+	v := cacheValues("expand", nil, nil)
+	var w map[string]any
+	_ = json.Unmarshal([]byte(v["platform:workloads"]), &w)
+	w["cache2"] = w["sessions"]
+	b, _ := json.Marshal(w)
+	v["platform:workloads"] = string(b)
+	wantProblem(t, problemsOf(t, v), k+".adopt.replicationGroupId", "prod-redis is adopted by cache2 too")
+}
+
+// A group with its own parameter group, a customer key and an auth token is
+// imported with that parameter group (its values left alone), that key and
+// no token: the stack never learns or sets it.
+func TestCacheAdoption_ImportsItsOwnParameterGroupKeyAndTokenAsTheyAre(t *testing.T) {
+	const key = "arn:aws:kms:eu-west-1:111122223333:key/0b7c3a4e-1111-2222-3333-444455556666"
+	dir := snapshotWith(t, func(rg map[string]any, clusters []map[string]any) {
+		rg["KmsKeyId"], rg["AuthTokenEnabled"] = key, true
+		for _, c := range clusters {
+			c["CacheParameterGroup"] = map[string]any{"CacheParameterGroupName": "prod-redis7-tuned"}
+			c["AuthTokenEnabled"] = true
+		}
+	})
+	res, err := offline.Run(&stack.File{Path: "adopt", Stack: "test", Values: withSnapshot(t, cacheValues("adopt", nil, nil), dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := mustNamed(t, res.Graph, tCacheParams, "prod-sessions")
+	if pg.ImportID != "prod-redis7-tuned" || !pg.Protect || str(pg, "name") != "prod-redis7-tuned" || str(pg, "family") != "redis7" {
+		t.Errorf("parameter group imported as %q with %v", pg.ImportID, pg.Inputs)
+	}
+	for _, ig := range []string{"description", "family", "parameters"} {
+		if !contains(pg.IgnoreChanges, ig) {
+			t.Errorf("the parameter group's %s is not left alone: ignoreChanges %v", ig, pg.IgnoreChanges)
+		}
+	}
+	rg := mustNamed(t, res.Graph, tRG, "prod-sessions")
+	if str(rg, "parameterGroupName") != "prod-redis7-tuned" || str(rg, "kmsKeyId") != key {
+		t.Errorf("the group names parameter group %q and key %q", str(rg, "parameterGroupName"), str(rg, "kmsKeyId"))
+	}
+	if _, ok := rg.Inputs["authToken"]; ok {
+		t.Error("the import sets an auth token")
+	}
+}
+
+// A later stage moves the adopted group to IAM users in place: the stack's
+// user group replaces whatever the group had, and the group stays.
+func TestCacheAdoption_MovesToIAMUsersInPlace(t *testing.T) {
+	before := runCacheStage(t, "expand")
+	res, err := offline.Run(&stack.File{Path: "expand", Stack: "test", Values: cacheValues("expand", nil, map[string]any{"auth": "iam"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ug := mustNamed(t, res.Graph, "aws:elasticache/userGroup:UserGroup", "prod-sessions")
+	rg := mustNamed(t, res.Graph, tRG, "prod-sessions")
+	if got := sortedStrs(rg.Inputs["userGroupIds"]); len(got) != 1 || got[0] != str(ug, "userGroupId") {
+		t.Errorf("the group's user groups %v, want the stack's %s", got, str(ug, "userGroupId"))
+	}
+	e, _ := change.Diff(before.Graph, res.Graph).Get(rg.URN)
+	if e.Kind != change.Updated || !contains(e.Props, "userGroupIds") {
+		t.Errorf("moving to iam: the group is %s (%v)", e.Kind, e.Props)
+	}
+}
+
+// A consumer of an adopted cache is told where it is, whether TLS is on in
+// this stage, and that authentication is the cache's own: no secret is
+// passed on, as the stack holds none.
+func TestCacheAdoption_ConsumersLearnTheGroupsTLSAndGetNoSecret(t *testing.T) {
+	withAPI := func(v map[string]string) map[string]string {
+		var w map[string]any
+		_ = json.Unmarshal([]byte(v["platform:workloads"]), &w)
+		w["api"] = map[string]any{"kind": "lambda", "runtime": "python3.12", "handler": "app.handler",
+			"code": map[string]any{"s3Bucket": "code-111122223333-eu-west-1", "s3Key": "api.zip"}}
+		b, _ := json.Marshal(w)
+		v["platform:workloads"] = string(b)
+		v["platform:security"] = `{"allow":{"sessions":[{"from":["api"],"reason":"sessions"}]}}`
+		return v
+	}
+	env := func(v map[string]string) map[string]any {
+		res, err := offline.Run(&stack.File{Path: "expand", Stack: "test", Values: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn := mustNamed(t, res.Graph, "aws:lambda/function:Function", "prod-api")
+		vars, _ := lookup(fn.Inputs, "environment", "variables").(map[string]any)
+		return vars
+	}
+	got := env(withAPI(cacheValues("expand", nil, nil)))
+	if got["SESSIONS_TLS"] != "required" || got["SESSIONS_AUTH"] != "existing" || got["SESSIONS_HOST"] == nil {
+		t.Errorf("the consumer's environment %v", got)
+	}
+	for k := range got {
+		if strings.Contains(k, "SECRET") || strings.Contains(k, "TOKEN") {
+			t.Errorf("the consumer is given %s for a cache whose token the stack never holds", k)
+		}
+	}
+	plain := snapshotWith(t, plainRedis)
+	if got := env(withAPI(withSnapshot(t, cacheValues("expand", nil, nil), plain))); got["SESSIONS_TLS"] != "off" {
+		t.Errorf("a group without encryption in transit: SESSIONS_TLS %v", got["SESSIONS_TLS"])
+	}
+}

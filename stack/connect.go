@@ -59,6 +59,7 @@ func (s stores) access(env awsenv.Env, kind compute.Kind, conns []compute.Connec
 		var (
 			host, reader, secretARN pulumi.StringInput
 			secretKey               pulumi.StringInput
+			tls                     = "required"
 			statements              []compute.Statement
 			name                    string
 		)
@@ -79,7 +80,7 @@ func (s stores) access(env awsenv.Env, kind compute.Kind, conns []compute.Connec
 		case compute.KindCache:
 			cache := s.caches[conn.Store]
 			host, reader, secretARN, secretKey = cache.PrimaryEndpoint, cache.ReaderEndpoint, cache.SecretARN, cache.SecretKeyARN
-			name = cache.ID
+			name, tls = cache.ID, cache.TLS
 			if conn.Auth == compute.AuthIAM {
 				// IAM authentication signs for the cache and for the user: both ARNs.
 				statements = append(statements, compute.Statement{Sid: "ConnectAsCacheUser",
@@ -96,14 +97,18 @@ func (s stores) access(env awsenv.Env, kind compute.Kind, conns []compute.Connec
 					Condition: map[string]map[string]any{"StringEquals": {"kms:ViaService": "secretsmanager." + env.Region + ".amazonaws.com"}}})
 			}
 		}
-		grants = append(grants, compute.Grant{
-			Key: "reach-" + conn.Store,
-			// ECS and Batch inject the secret with the execution role; the code
-			// itself never reads it.
-			Execution:  fetchesSecret && (kind == compute.KindECS || kind == compute.KindBatch),
-			Reason:     conn.Identity(),
-			Statements: statements,
-		})
+		// An adopted cache's own authentication (existing) needs no AWS
+		// permission: the path is the security groups' alone.
+		if len(statements) > 0 {
+			grants = append(grants, compute.Grant{
+				Key: "reach-" + conn.Store,
+				// ECS and Batch inject the secret with the execution role; the code
+				// itself never reads it.
+				Execution:  fetchesSecret && (kind == compute.KindECS || kind == compute.KindBatch),
+				Reason:     conn.Identity(),
+				Statements: statements,
+			})
+		}
 		for _, e := range conn.Env {
 			if e.Secret {
 				w.Secrets = append(w.Secrets, compute.SecretRef{Name: e.Name, SecretARN: secretARN, JSONKey: e.JSONKey})
@@ -120,7 +125,7 @@ func (s stores) access(env awsenv.Env, kind compute.Kind, conns []compute.Connec
 			case "database", "cacheName":
 				v = pulumi.String(name)
 			case "tls":
-				v = pulumi.String("required")
+				v = pulumi.String(tls)
 			case "auth":
 				v = pulumi.String(conn.Auth)
 			case "user":
