@@ -557,7 +557,9 @@ func (s AuroraSpec) checkSchedule(k string, c AdoptContext, snap *Snapshot, p *p
 			p.Add(ak+".failover."+st, "stage %s deletes %s, the instance it fails over to", st, to)
 		}
 	}
-	// Every stage keeps its writer (and, protected, a reader to fail over to).
+	// Every stage keeps its writer and, protected, a reader to fail over to
+	// (one the cluster had).
+	floor := min(2, len(snap.Instances))
 	for j := range c.Stages {
 		st := a.At(c.Stages, j, snap.Writer)
 		if !st.Has(a.ClusterIdentifier, st.Writer) {
@@ -568,8 +570,8 @@ func (s AuroraSpec) checkSchedule(k string, c AdoptContext, snap *Snapshot, p *p
 			p.Add(key, "stage %s deletes %s, which is the writer in that stage: fail over to an instance that stays first (adopt.failover.%s: <instance>), and delete %s in that stage or a later one", c.Stages[j], st.Writer, c.Stages[j], st.Writer)
 			break
 		}
-		if c.Protect && j > 0 && st.Count() < 2 {
-			p.Add(ak, "in stage %s the cluster has %d instance: a protected stack keeps a reader to fail over to in every stage; delete the old instances after the new ones exist", c.Stages[j], st.Count())
+		if c.Protect && j > 0 && st.Count() < floor {
+			p.Add(ak, "in stage %s the cluster has %d instance: a protected stack keeps a reader to fail over to in every stage, as the cluster has now; delete the old instances after the new ones exist", c.Stages[j], st.Count())
 			break
 		}
 	}

@@ -144,3 +144,62 @@ func TestAuroraAdopt_TheParameterGroupsValuesMustHaveBeenRead(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// The proposed schedule of a cluster is one its own validation accepts,
+// whatever zones its instances run in, as long as one isolated zone is free.
+func TestAuroraAdopt_TheProposedScheduleIsValid(t *testing.T) {
+	zones := []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+	for _, tc := range []struct {
+		name  string
+		edit  func(inv *audit.Inventory)
+		first string
+	}{
+		{"the seed", func(*audit.Inventory) {}, "eu-west-1c"},
+		{"writer and reader in one zone", func(inv *audit.Inventory) { inv.DBInstances[1].AvailabilityZone = "eu-west-1a" }, "eu-west-1b"},
+		{"the writer alone", func(inv *audit.Inventory) {
+			inv.DBInstances = inv.DBInstances[:1]
+			inv.DBClusters[0].DBClusterMembers = inv.DBClusters[0].DBClusterMembers[:1]
+		}, "eu-west-1b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := seedInventory(t)
+			tc.edit(inv)
+			snap, err := FindAdopted(inv, "prod-aurora")
+			if err != nil {
+				t.Fatal(err)
+			}
+			stages := []string{"adopt", "expand", "data", "failover", "compute", "shift", "release", "retire", "contract"}
+			m, err := PlanAuroraMove(snap, zones, stages)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Adopt.NewInstances[0].AZ != tc.first || len(m.Adopt.NewInstances) != len(snap.Instances) {
+				t.Errorf("new instances %+v", m.Adopt.NewInstances)
+			}
+			for _, st := range stages {
+				s := &AuroraSpec{Kind: KindAurora, Engine: EngineAuroraPostgres, EngineVersion: "15.4", Instances: len(m.Adopt.NewInstances), Adopt: &m.Adopt}
+				var p problems.List
+				s.CheckAdopted("k", AdoptContext{Stages: stages, Stage: st, Inventory: inv, IsolatedAZs: zones, Protect: true,
+					Groups: map[string]bool{"sg-0828695f48c0404c4": true, "sg-037e7fc910cc914d8": true}}, &p)
+				if err := p.Err(); err != nil {
+					t.Errorf("stage %s: %v", st, err)
+				}
+			}
+		})
+	}
+}
+
+// Where every isolated zone holds an old instance, no new one can start in
+// an isolated subnet first: the planner says so instead of guessing.
+func TestAuroraAdopt_NoFreeZoneIsLeftToTheUser(t *testing.T) {
+	snap, err := FindAdopted(seedInventory(t), "prod-aurora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PlanAuroraMove(snap, []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}, []string{"adopt", "expand", "data", "contract"}); err == nil || !strings.Contains(err.Error(), "takes four stages between the first and the last") {
+		t.Errorf("too few stages: %v", err)
+	}
+	if _, err := PlanAuroraMove(snap, []string{"eu-west-1a", "eu-west-1b"}, adoptStages); err == nil || !strings.Contains(err.Error(), "write its adopt schedule by hand") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -61,6 +61,12 @@ type Options struct {
 	// Stages names the migration's stages in order (platform:migration.stages).
 	// Default DefaultStages. Only with Snapshot.
 	Stages []string
+	// AdoptAurora adopts every Aurora cluster of the VPC in the import-only
+	// stage (Snapshot set): an aurora workload with adopt, imported with the
+	// snapshot's values, and a schedule that moves it into the isolated tier
+	// over Stages (compute.PlanAuroraMove). Every later stage file carries the
+	// same workload (docs/migration.md, Moving an Aurora cluster).
+	AdoptAurora bool
 }
 
 // draft is everything GenerateStack decided, ready to render.
@@ -89,6 +95,7 @@ type draft struct {
 	routeTables  []audit.RouteTable
 	groups       []oldGroup
 	oldWorkloads []oldWorkload
+	clusters     []adoptedCluster // the Aurora clusters it adopts
 }
 
 type otherNetwork struct {
@@ -321,6 +328,13 @@ func newDraft(inv *audit.Inventory, opts Options) (*draft, error) {
 			d.stages = DefaultStages
 		}
 		d.findLegacy()
+		if opts.AdoptAurora {
+			if err := d.findClusters(); err != nil {
+				return nil, err
+			}
+		}
+	} else if opts.AdoptAurora {
+		return nil, errors.New("migrate: Options.AdoptAurora needs Options.Snapshot: clusters are adopted by the import-only stage")
 	} else if len(opts.Stages) > 0 {
 		return nil, errors.New("migrate: Options.Stages needs Options.Snapshot: only the import-only stage carries platform:migration")
 	}

@@ -309,6 +309,7 @@ func (d *draft) render() []byte {
 	}
 	if d.importOnly() {
 		d.renderMigration(w)
+		d.renderClusters(w)
 		return []byte(w.b.String())
 	}
 	w.comment(1,

@@ -125,7 +125,9 @@ func Check(g *sim.Graph) []Violation {
 		n := 0
 		for _, path := range attachPaths[r.Type] {
 			for _, id := range lookupStrings(r.Inputs, path) {
-				if _, ours := groups[id]; ours {
+				// An imported group is an old one a migration keeps on the
+				// resource for a while, not a second platform group.
+				if sg, ours := groups[id]; ours && sg.ImportID == "" {
 					n++
 				}
 			}
@@ -219,7 +221,9 @@ func Check(g *sim.Graph) []Violation {
 				}
 			}
 		case "aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance":
-			if r.Inputs["publiclyAccessible"] == true {
+			// An adopted instance is imported as it is; the stage after the
+			// import turns publiclyAccessible off.
+			if r.Inputs["publiclyAccessible"] == true && r.ImportID == "" {
 				add(RuleNoPublicAddress, r, "is publicly accessible")
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/sim"
+	"github.com/acme/platform/policy"
 	"github.com/acme/platform/stack"
 )
 
@@ -435,4 +436,26 @@ func forceSSL(t *testing.T, g *sim.Graph) string {
 		}
 	}
 	return "unset"
+}
+
+// The policy suite passes in every stage: the import stage's publicly
+// accessible instances are the account as it is (imported, changed by the
+// next stage), and no stage creates one.
+func TestAdoptAurora_EveryStagePassesThePolicy(t *testing.T) {
+	for _, st := range auroraStages {
+		g := runAurora(t, st, nil)
+		if v := policy.Check(g); len(v) > 0 {
+			t.Errorf("stage %s: %v", st, v)
+		}
+	}
+	// A created instance that is publicly accessible still fails it.
+	g := runAurora(t, "db-span", nil)
+	for i, r := range g.Resources {
+		if r.Name == "prod-db-1" && r.Type == "aws:rds/clusterInstance:ClusterInstance" {
+			g.Resources[i].Inputs["publiclyAccessible"] = true
+		}
+	}
+	if v := policy.Check(g); len(v) == 0 {
+		t.Error("a created publicly accessible instance passes the policy")
+	}
 }

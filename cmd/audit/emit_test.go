@@ -113,3 +113,21 @@ func TestTheDocumentedCommandRegeneratesTheExample(t *testing.T) {
 		}
 	}
 }
+
+// --adopt-aurora adds the snapshot's Aurora cluster, adopted, to the emitted
+// import-only stage; it needs --emit-stack.
+func TestEmitStackAdoptsTheAuroraClusterWhenAsked(t *testing.T) {
+	const whole = "../../examples/migration/snapshot"
+	out := filepath.Join(t.TempDir(), "Pulumi.adopt.yaml")
+	if code, _, stderr := runCLI("--dir", whole, "--max-findings", "1000", "--emit-stack", "adopt", "--stack-out", out,
+		"--name", "prod", "--protect", "--adopt-aurora"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := readFile(t, out)
+	if !strings.Contains(got, "clusterIdentifier: prod-aurora") || !strings.Contains(got, "kind: aurora") {
+		t.Errorf("--adopt-aurora wrote no adopted cluster:\n%s", got)
+	}
+	if code, _, stderr := runCLI("--dir", whole, "--adopt-aurora"); code != 2 || !strings.Contains(stderr, "--adopt-aurora: only with --emit-stack") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

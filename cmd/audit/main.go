@@ -27,7 +27,7 @@
 //	audit --dir SNAPSHOT --emit-stack NAME [--stack-out FILE] [--vpc ID]
 //	      [--name PREFIX] [--owner TEAM] [--region R] [--nat perAz|single]
 //	      [--protect] [--dns-hostnames] [--private-prefix N] [--isolated-prefix N]
-//	      [--stages a,b,c]
+//	      [--stages a,b,c] [--adopt-aurora]
 //	audit --dir SNAPSHOT --emit-import FILE [--vpc ID]
 //
 // --emit-stack writes the migration's import-only first stage
@@ -106,8 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		dnsHosts    = fs.Bool("dns-hostnames", false, "with --emit-stack: the VPC has enableDnsHostnames on (describe-vpcs does not show it)")
 		privPrefix  = fs.Int("private-prefix", 0, "with --emit-stack: prefix length of the new private subnets (default: from the VPC size)")
 		isoPrefix   = fs.Int("isolated-prefix", 0, "with --emit-stack: prefix length of the new isolated subnets (default: from the VPC size)")
+		adoptAurora = fs.Bool("adopt-aurora", false, "with --emit-stack: adopt every Aurora cluster of the VPC (an aurora workload with adopt and a proposed schedule over the stages; docs/migration.md, Moving an Aurora cluster)")
 		stages      = fs.String("stages", "", "with --emit-stack: the migration's stages in order, comma-separated (default "+strings.Join(migrate.DefaultStages, ",")+")")
-		stackFlags  = []string{"stack-out", "name", "owner", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix", "stages"}
+		stackFlags  = []string{"stack-out", "name", "owner", "nat", "protect", "dns-hostnames", "private-prefix", "isolated-prefix", "stages", "adopt-aurora"}
 		emitterFlag = map[string]bool{"vpc": true}
 	)
 	for _, f := range stackFlags {
@@ -243,7 +244,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			VpcID: *vpcID, StackName: *emitStack, Name: *name, Owner: *owner, Region: *region,
 			NAT: network.NATMode(*nat), Protect: *protect, EnableDNSHostnames: *dnsHosts,
 			PrivatePrefixLength: *privPrefix, IsolatedPrefixLength: *isoPrefix,
-			Snapshot: projectPath(snapshotDir),
+			Snapshot: projectPath(snapshotDir), AdoptAurora: *adoptAurora,
 		}
 		if *stages != "" {
 			opts.Stages = strings.Split(*stages, ",")
