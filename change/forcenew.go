@@ -513,6 +513,11 @@ var Rules = map[string]Rule{
 		Sets: []string{"availabilityZones", "vpcSecurityGroupIds", "iamRoles", "enabledCloudwatchLogsExports"},
 		UnlessChange: map[string]func(before, after map[string]any) bool{
 			"snapshotIdentifier": func(_, after map[string]any) bool { return after["snapshotIdentifier"] == nil },
+			// The key of the secret RDS creates when management is turned on
+			// in place (an adopted cluster whose password was set by hand).
+			"masterUserSecretKmsKeyId": func(before, after map[string]any) bool {
+				return before["manageMasterUserPassword"] != true && after["manageMasterUserPassword"] == true
+			},
 		},
 		Advice: map[string]string{
 			"":                         "restore a snapshot into a new cluster with the new setting, fail the application over to it, then retire the old cluster",

@@ -459,3 +459,66 @@ func TestAdoptAurora_EveryStagePassesThePolicy(t *testing.T) {
 		t.Error("a created publicly accessible instance passes the policy")
 	}
 }
+
+// A cluster whose master password was set by hand (no MasterUserSecret in
+// the snapshot) is imported without one - nothing is invented - and the
+// stage managePasswordFrom names turns RDS's management on in place, with the
+// stack's secrets key.
+func TestAdoptAurora_AHandSetPasswordStaysUntilItsStageTurnsManagementOn(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", seedSnapshot)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := os.CopyFS(filepath.Join(dir, e.Name()), os.DirFS(filepath.Join(src, e.Name()))); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "rds-db-clusters.json" {
+			var doc map[string][]map[string]any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			delete(doc["DBClusters"][0], "MasterUserSecret")
+			b, _ = json.Marshal(doc)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(stage string) *sim.Graph {
+		v := auroraValues(t, stage, func(_, a map[string]any) { a["managePasswordFrom"] = "db-span" })
+		v["platform:migration"] = strings.Replace(v["platform:migration"], `"snapshot":"`+seedSnapshot+`"`, `"snapshot":"`+filepath.ToSlash(dir)+`"`, 1)
+		res, err := offline.Run(&stack.File{Path: stage, Stack: "test", Values: v})
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		return res.Graph
+	}
+	for _, st := range []string{"adopt", "expand"} {
+		c := mustNamed(t, at(st), "aws:rds/cluster:Cluster", "prod-db")
+		if _, ok := c.Inputs["manageMasterUserPassword"]; ok {
+			t.Errorf("%s: manageMasterUserPassword %v on a cluster with a hand-set password", st, c.Inputs["manageMasterUserPassword"])
+		}
+		if _, ok := c.Inputs["masterUserSecretKmsKeyId"]; ok {
+			t.Errorf("%s: a secret key is set", st)
+		}
+	}
+	before, after := at("expand"), at("db-span")
+	c := mustNamed(t, after, "aws:rds/cluster:Cluster", "prod-db")
+	if c.Inputs["manageMasterUserPassword"] != true || str(c, "masterUserSecretKmsKeyId") == "" {
+		t.Errorf("db-span: %v / %v, want management on with the stack's secrets key", c.Inputs["manageMasterUserPassword"], c.Inputs["masterUserSecretKmsKeyId"])
+	}
+	r := change.Diff(before, after)
+	if e, ok := entry(t, r, after, "aws:rds/cluster:Cluster", "prod-db"); !ok || e.Kind != change.Updated || !contains(e.Props, "manageMasterUserPassword") {
+		t.Errorf("db-span: the cluster %+v, want manageMasterUserPassword turned on in place", e)
+	}
+}
