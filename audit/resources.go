@@ -56,7 +56,13 @@ type Instance struct {
 		HttpEndpoint string
 	}
 	IamInstanceProfile *struct{ Arn string }
-	Tags               []Tag
+	// EbsOptimized, SourceDestCheck and Monitoring are what importing the
+	// instance must repeat: the provider defaults them (source/dest check
+	// on) or reads them back, and an import whose inputs differ is refused.
+	EbsOptimized    bool
+	SourceDestCheck *bool
+	Monitoring      *struct{ State string }
+	Tags            []Tag
 }
 
 // Running reports whether the instance exists in a state that uses its
@@ -477,7 +483,16 @@ type LambdaFunction struct {
 	Role         string
 	Handler      string
 	PackageType  string
-	VpcConfig    *struct {
+	// Description, MemorySize, Timeout, Architectures, EphemeralStorage and
+	// TracingConfig are what importing the function must repeat (the
+	// provider defaults memory to 128 MB and the timeout to 3 s).
+	Description      string
+	MemorySize       int
+	Timeout          int
+	Architectures    []string
+	EphemeralStorage *struct{ Size int }
+	TracingConfig    *struct{ Mode string }
+	VpcConfig        *struct {
 		VpcId            string
 		SubnetIds        []string
 		SecurityGroupIds []string
@@ -512,6 +527,12 @@ type ECSService struct {
 	NetworkConfiguration *struct {
 		AwsvpcConfiguration *AwsVpcConfiguration
 	}
+	// SchedulingStrategy, PropagateTags, EnableECSManagedTags and
+	// EnableExecuteCommand are what importing the service must repeat.
+	SchedulingStrategy   string
+	PropagateTags        string
+	EnableECSManagedTags bool
+	EnableExecuteCommand bool
 }
 
 // ECSTask is one entry of ecs describe-tasks.
@@ -552,6 +573,18 @@ type BatchComputeEnvironment struct {
 		MaxvCpus         int
 		Subnets          []string
 		SecurityGroupIds []string
+		// The EC2 and Spot settings (absent for Fargate), which importing
+		// such an environment must repeat.
+		MinvCpus           *int
+		DesiredvCpus       *int
+		InstanceTypes      []string
+		InstanceRole       string
+		AllocationStrategy string
+		Ec2KeyPair         string
+		BidPercentage      *int
+		SpotIamFleetRole   string
+		ImageId            string
+		PlacementGroup     string
 	}
 }
 

@@ -441,7 +441,9 @@ func TestEveryTokenOfTheBriefHasARule(t *testing.T) {
 	aws:elasticache/cluster:Cluster aws:elasticache/parameterGroup:ParameterGroup
 
 	aws:route53/record:Record aws:acm/certificate:Certificate aws:acm/certificateValidation:CertificateValidation
-	aws:wafv2/webAcl:WebAcl aws:wafv2/webAclAssociation:WebAclAssociation aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration`)
+	aws:wafv2/webAcl:WebAcl aws:wafv2/webAclAssociation:WebAclAssociation aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration
+
+	aws:ec2/instance:Instance`)
 	for _, tok := range tokens {
 		r, ok := RuleFor(tok)
 		if !ok {

@@ -405,6 +405,20 @@ var Rules = map[string]Rule{
 		Verified: true,
 		ForceNew: []string{"logGroupName", "name"},
 	},
+	// An old workload's instances, imported during a migration (issue 16)
+	// and deleted by the contract stage; never created by the program.
+	"aws:ec2/instance:Instance": {
+		Source:   "ec2/ec2_instance.go",
+		Verified: false,
+		// The provider's documented "forces a new resource" arguments;
+		// instanceType, vpcSecurityGroupIds, iamInstanceProfile,
+		// sourceDestCheck, monitoring and disableApiTermination change in
+		// place (a type change stops and starts the instance).
+		ForceNew: []string{"ami", "associatePublicIpAddress", "availabilityZone", "ebsBlockDevices", "ephemeralBlockDevices",
+			"hibernation", "ipv6AddressCount", "ipv6Addresses", "keyName", "launchTemplate", "networkInterfaces",
+			"placementGroup", "privateIp", "securityGroups", "subnetId"},
+		Sets: []string{"vpcSecurityGroupIds", "securityGroups", "ebsBlockDevices", "ephemeralBlockDevices"},
+	},
 	"aws:lb/loadBalancer:LoadBalancer": {
 		Source:   "elbv2/load_balancer.go",
 		Verified: true,

@@ -29,19 +29,21 @@ type Account struct {
 	// RouteTables and Groups by ID.
 	RouteTables map[string]*ec2.RouteTable
 	Groups      map[string]*ec2.SecurityGroup
+	// Workloads are the old workloads, by config name.
+	Workloads map[string]*OldWorkload
 }
 
 // GroupName is the resource name of an imported group, under the account
 // component named name.
 func GroupName(name, id string) string { return name + "-" + id }
 
-// NewAccount imports the route tables and security groups the config names,
-// each with exactly the inputs the snapshot shows.
+// NewAccount imports the route tables, security groups and old workloads the
+// config names, each with exactly the inputs the snapshot shows.
 func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pulumi.ResourceOption) (*Account, error) {
 	if args == nil || args.Inventory == nil || args.VpcID == nil {
 		return nil, fmt.Errorf("legacy.NewAccount(%q): Inventory and VpcID are required", name)
 	}
-	a := &Account{RouteTables: map[string]*ec2.RouteTable{}, Groups: map[string]*ec2.SecurityGroup{}}
+	a := &Account{RouteTables: map[string]*ec2.RouteTable{}, Groups: map[string]*ec2.SecurityGroup{}, Workloads: map[string]*OldWorkload{}}
 	if err := ctx.RegisterComponentResource(AccountType, name, a, opts...); err != nil {
 		return nil, err
 	}
@@ -96,6 +98,9 @@ func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pul
 			return nil, err
 		}
 		a.Groups[id] = sg
+	}
+	if err := a.importWorkloads(ctx, name, parent, inv, cfg); err != nil {
+		return nil, err
 	}
 	if err := ctx.RegisterResourceOutputs(a, pulumi.Map{}); err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/acme/platform/legacy"
 )
 
-const migrationDescription = "Moving an existing account onto the platform, one reviewed stack file per stage: snapshot (the audit snapshot folder the migration adopts from, from the project's root), stages (every stage's name, in order; the last is the contract), stage (this file's), importOnly (the first stage registers only imports), routeTables, groups.<sg-id> {protect} (old security groups, imported as they are; bridges in platform:security.allow name them), workloads.<name> {kind: instances|alb|ecsService|lambda|batch, ids, reaches, protect} (old workloads, imported so the contract stage removes them)."
+const migrationDescription = "Moving an existing account onto the platform, one reviewed stack file per stage: snapshot (the audit snapshot folder the migration adopts from, from the project's root), stages (every stage's name, in order; the last is the contract), stage (this file's), importOnly (the first stage registers only imports), routeTables, groups.<sg-id> {protect} (old security groups, imported as they are; bridges in platform:security.allow name them), workloads.<name> {kind: instances|alb|ecsService|lambda|batch, ids, reaches, protect} (old workloads, imported with the snapshot's values and protected; protect: false in a stage of its own, then the next stage leaves them out and deletes them, the load balancer first and the old groups last; every stage that keeps one needs a path to each store in reaches, an old group of the store admitting it or a bridge)."
 
 // validateMigration checks platform:migration against its snapshot and the
 // rest of the stack: where this file stands, and what the temporary parts of
@@ -56,6 +56,7 @@ func (c *Config) validateMigration(p *problems.List) {
 		}
 	}
 	c.validateBridgeStages(p)
+	c.validateOldWorkloadPaths(p)
 	if m.ImportOnly {
 		c.validateImportOnly(p)
 	}

@@ -31,8 +31,9 @@ func main() {
 }
 
 // compare prints what changing from the older config to this one would do.
-func compare(older string, after *sim.Graph, md bool, stdout, stderr io.Writer) int {
+func compare(older string, after *sim.Graph, afterCfg *stack.Config, md bool, stdout, stderr io.Writer) int {
 	var before *sim.Graph
+	var stageErr error
 	if strings.HasSuffix(older, ".json") {
 		g, err := change.LoadGraph(older)
 		if err != nil {
@@ -47,6 +48,10 @@ func compare(older string, after *sim.Graph, md bool, stdout, stderr io.Writer) 
 			return 1
 		}
 		before = res.Graph
+		// Two stage files of a migration: what no single file shows (a
+		// protected old workload removed, a bridge removed under an old
+		// workload that still needs it).
+		stageErr = stack.CheckTransition(res.Platform.Design.Config, afterCfg)
 	}
 	reps, clashes := change.Walk(before, after)
 	rep := reps[0]
@@ -61,9 +66,12 @@ func compare(older string, after *sim.Graph, md bool, stdout, stderr io.Writer) 
 	for _, h := range change.Retained(before, after) {
 		fmt.Fprintf(stdout, "RETAINED in the account, name still taken: %s %q (%s)\n", h.Type, h.Name, h.URN)
 	}
-	if errs := append(rep.Errors(), clashes...); len(errs) > 0 {
+	if errs := append(rep.Errors(), clashes...); len(errs) > 0 || stageErr != nil {
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "refused: %v\n", e)
+		}
+		for _, m := range problems.Messages(stageErr) {
+			fmt.Fprintf(stderr, "refused: %s\n", m)
 		}
 		return 3
 	}
@@ -131,7 +139,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *against != "" {
-		return compare(*against, res.Graph, *markdown, stdout, stderr)
+		return compare(*against, res.Graph, d.Config, *markdown, stdout, stderr)
 	}
 	if *rulesDoc != "" {
 		if err := os.WriteFile(*rulesDoc, []byte(res.Platform.RulesDoc()), 0o644); err != nil {
