@@ -55,3 +55,36 @@ func TestResolveStartsAtTheProjectRoot(t *testing.T) {
 		t.Errorf("an absolute path moved: %s", got)
 	}
 }
+
+// An old group admits an old workload on a port through a rule for the port
+// (or all traffic) from one of its groups, or from a range holding all of
+// its subnets; another port, protocol or a narrower range does not.
+func TestAdmitsFollowsTheOldGroupsRules(t *testing.T) {
+	inv := &audit.Inventory{
+		Subnets: []audit.Subnet{{ID: "subnet-a", CIDR: "10.0.0.0/20"}, {ID: "subnet-b", CIDR: "10.0.16.0/20"}},
+		SecurityGroups: []audit.SecurityGroup{
+			{ID: "sg-byref", Ingress: []audit.Rule{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, GroupIDs: []string{"sg-web"}}}},
+			{ID: "sg-bycidr", Ingress: []audit.Rule{{Protocol: "tcp", FromPort: 6379, ToPort: 6379, CIDRs: []string{"10.0.0.0/16"}}}},
+			{ID: "sg-narrow", Ingress: []audit.Rule{{Protocol: "tcp", FromPort: 6379, ToPort: 6379, CIDRs: []string{"10.0.0.0/20"}}}},
+			{ID: "sg-all", Ingress: []audit.Rule{{Protocol: "-1", FromPort: -1, ToPort: -1, GroupIDs: []string{"sg-web"}}}},
+			{ID: "sg-udp", Ingress: []audit.Rule{{Protocol: "udp", FromPort: 5432, ToPort: 5432, GroupIDs: []string{"sg-web"}}}},
+		},
+	}
+	f := Found{Groups: []string{"sg-web"}, Subnets: []string{"subnet-a", "subnet-b"}}
+	for _, tc := range []struct {
+		group string
+		port  int
+		want  bool
+	}{
+		{"sg-byref", 5432, true}, {"sg-byref", 5433, false},
+		{"sg-bycidr", 6379, true}, {"sg-narrow", 6379, false},
+		{"sg-all", 6379, true}, {"sg-udp", 5432, false}, {"sg-missing", 5432, false},
+	} {
+		if got := Admits(inv, tc.group, f, tc.port); got != tc.want {
+			t.Errorf("%s on %d: %v, want %v", tc.group, tc.port, got, tc.want)
+		}
+	}
+	if Admits(inv, "sg-byref", Found{Groups: []string{"sg-other"}}, 5432) {
+		t.Error("a rule from another group admits the workload")
+	}
+}

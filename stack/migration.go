@@ -56,7 +56,6 @@ func (c *Config) validateMigration(p *problems.List) {
 		}
 	}
 	c.validateBridgeStages(p)
-	c.validateOldWorkloadPaths(p)
 	if m.ImportOnly {
 		c.validateImportOnly(p)
 	}

@@ -45,8 +45,8 @@ func (c *Config) validateOldWorkloadPaths(p *problems.List) {
 					via = "none of its old groups still imported in this file (" + strings.Join(old, ", ") + ") admits it"
 				}
 				p.Add(fmt.Sprintf("%s.workloads.%s.reaches[%d]", key, n, i),
-					"in stage %s the old workload %s (%s) has no path to %s on port %d: %s, and no bridge does; keep a bridge, platform:security.allow.%s: [{from: [%s], port: \"%d\", until: <the stage after the one that removes %s>}], or keep %s's old group until %s is removed",
-					m.Stage, n, id, store, port, via, store, strings.Join(f.Groups, ", "), port, n, store, n)
+					"in stage %s the old workload %s (%s) has no path to %s on port %d: %s, and no bridge does (a bridge it uses stays until a stage after the one that removes %s); keep a bridge, platform:security.allow.%s: [{from: [%s], port: \"%d\", until: <a stage after the one that removes %s>}], or keep %s's old group until %s is removed",
+					m.Stage, n, id, store, port, via, n, store, strings.Join(f.Groups, ", "), port, n, store, n)
 			}
 		}
 	}
@@ -94,15 +94,18 @@ func (c *Config) bridgeAdmits(store string, groups []string, port int) string {
 // still carries in this file (an adopted store keeps its old groups until a
 // stage moves it onto its own).
 func (c *Config) storeOldGroups(store string) []string {
+	if a := c.AdoptedCache(store); a != nil {
+		return a.OldGroupIDs
+	}
 	return c.Workloads.LegacyGroups(store)
 }
 
 // CheckTransition checks the step from one migration stage file (before) to
-// the next (after): what Pulumi would refuse, or what would break an old
-// workload, which no single file shows. An old workload or group removed
-// while the earlier stage still protects it, and a bridge removed while an
-// old workload that needs it is still in the later file, are problems named
-// by the key and the stage.
+// the next (after) for what no single file shows: an old workload or group
+// removed while the earlier stage still protects it, named by its key and
+// both stages. (A bridge removed while an old workload that needs it is
+// still in the file is refused by that file itself, at the workload's
+// reaches.)
 func CheckTransition(before, after *Config) error {
 	var p problems.List
 	if before.Migration == nil || after.Migration == nil {
@@ -110,41 +113,5 @@ func CheckTransition(before, after *Config) error {
 	}
 	key := Project + ":migration"
 	legacy.CheckTransition(key, *before.Migration, *after.Migration, &p)
-	m := after.Migration
-	for _, store := range sortedNames(before.Security.Allow) {
-		for _, g := range before.Security.Allow[store] {
-			if g.Until == "" {
-				continue
-			}
-			for _, src := range g.From {
-				if !legacy.IsGroupID(src) || after.hasBridge(store, src) {
-					continue
-				}
-				for _, n := range m.WorkloadNames() {
-					w := m.Workloads[n]
-					if !slices.Contains(w.Reaches, store) || after.Snapshot == nil || !slices.Contains(m.WorkloadGroups(after.Snapshot, n), src) {
-						continue
-					}
-					for _, id := range w.IDs {
-						f, err := legacy.Find(after.Snapshot, w.Kind, id)
-						if err != nil || after.oldPathOpen(f, store) {
-							continue
-						}
-						p.Add(Project+":security.allow."+store, "stage %s removes the bridge from %s to %s while the old workload %s (%s), still in this stage, reaches %s through it: keep the bridge (until: a stage after the one that removes %s), or remove %s in this stage", m.Stage, src, store, n, id, store, n, n)
-					}
-				}
-			}
-		}
-	}
 	return p.Err()
-}
-
-// hasBridge reports whether this file keeps a bridge on store from group.
-func (c *Config) hasBridge(store, group string) bool {
-	for _, g := range c.Security.Allow[store] {
-		if g.Until != "" && slices.Contains(g.From, group) {
-			return true
-		}
-	}
-	return false
 }

@@ -36,7 +36,7 @@ const (
 
 // rawSnapshot reads one describe-* file of the seed snapshot as plain JSON,
 // independently of the audit package's types.
-func rawSnapshot(t *testing.T, file string) map[string]any {
+func rawSnapshotFile(t *testing.T, file string) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", seedSnapshot, file))
 	if err != nil {
@@ -130,7 +130,7 @@ func TestMigration_OldWorkloadsAreImportedWithTheSnapshotsValues(t *testing.T) {
 	g := res.Graph
 
 	n := 0
-	for _, resv := range rawSnapshot(t, "instances.json")["Reservations"].([]any) {
+	for _, resv := range rawSnapshotFile(t, "instances.json")["Reservations"].([]any) {
 		for _, x := range resv.(map[string]any)["Instances"].([]any) {
 			in := x.(map[string]any)
 			id := in["InstanceId"].(string)
@@ -148,7 +148,7 @@ func TestMigration_OldWorkloadsAreImportedWithTheSnapshotsValues(t *testing.T) {
 		t.Fatalf("the seed snapshot has %d instances, want 2", n)
 	}
 
-	lbs := rawSnapshot(t, "elbv2-load-balancers.json")["LoadBalancers"].([]any)
+	lbs := rawSnapshotFile(t, "elbv2-load-balancers.json")["LoadBalancers"].([]any)
 	l := lbs[0].(map[string]any)
 	var subnets []any
 	for _, z := range l["AvailabilityZones"].([]any) {
@@ -159,7 +159,7 @@ func TestMigration_OldWorkloadsAreImportedWithTheSnapshotsValues(t *testing.T) {
 		"subnets": subnets, "securityGroups": strs(l["SecurityGroups"]), "ipAddressType": l["IpAddressType"],
 	})
 
-	s := rawSnapshot(t, "ecs-services.json")["services"].([]any)[0].(map[string]any)
+	s := rawSnapshotFile(t, "ecs-services.json")["services"].([]any)[0].(map[string]any)
 	vpc := s["networkConfiguration"].(map[string]any)["awsvpcConfiguration"].(map[string]any)
 	wantImport(t, mustNamed(t, g, tOldService, "prod-legacy-api-old"), "prod-cluster/prod-api", map[string]any{
 		"name": s["serviceName"], "cluster": s["clusterArn"],
@@ -173,7 +173,7 @@ func TestMigration_OldWorkloadsAreImportedWithTheSnapshotsValues(t *testing.T) {
 		},
 	})
 
-	f := rawSnapshot(t, "lambda-functions.json")["Functions"].([]any)[0].(map[string]any)
+	f := rawSnapshotFile(t, "lambda-functions.json")["Functions"].([]any)[0].(map[string]any)
 	fv := f["VpcConfig"].(map[string]any)
 	wantImport(t, mustNamed(t, g, tOldFunction, "prod-legacy-thumbs-old"), "prod-thumbnailer", map[string]any{
 		"name": f["FunctionName"], "role": f["Role"], "handler": f["Handler"], "runtime": f["Runtime"],
@@ -184,7 +184,7 @@ func TestMigration_OldWorkloadsAreImportedWithTheSnapshotsValues(t *testing.T) {
 		"vpcConfig":        map[string]any{"subnetIds": strs(fv["SubnetIds"]), "securityGroupIds": strs(fv["SecurityGroupIds"])},
 	})
 
-	ce := rawSnapshot(t, "batch-compute-environments.json")["computeEnvironments"].([]any)[0].(map[string]any)
+	ce := rawSnapshotFile(t, "batch-compute-environments.json")["computeEnvironments"].([]any)[0].(map[string]any)
 	cr := ce["computeResources"].(map[string]any)
 	wantImport(t, mustNamed(t, g, tOldEnv, "prod-legacy-nightly-old"), "prod-nightly", map[string]any{
 		"computeEnvironmentName": ce["computeEnvironmentName"], "type": ce["type"], "serviceRole": ce["serviceRole"], "state": ce["state"],
@@ -353,4 +353,47 @@ func TestMigration_OldWorkloadsAreLiftedThenRemovedInStagesOfTheirOwn(t *testing
 	if err := stack.CheckTransition(parse(keptV), parse(liftV)); err != nil {
 		t.Errorf("lifting protection is refused: %v", err)
 	}
+}
+
+// webOldReaching is the cache stages' file with the old instances in it,
+// reaching the adopted sessions cache, and the given grants on sessions.
+func webOldReaching(stage string, grants string) map[string]string {
+	v := cacheValues(stage, nil, nil)
+	var m map[string]any
+	_ = json.Unmarshal([]byte(v["platform:migration"]), &m)
+	m["workloads"] = map[string]any{"web-old": map[string]any{"kind": "instances", "ids": []string{"i-0cc2a66f99db185d2"}, "reaches": []string{"sessions"}}}
+	b, _ := json.Marshal(m)
+	v["platform:migration"] = string(b)
+	if grants != "" {
+		v["platform:security"] = `{"allow":{"sessions":` + grants + `}}`
+	}
+	return v
+}
+
+const webOldBridge = `[{"from":["` + seedOldWeb + `"],"port":"6379","until":"contract","reason":"old web servers to the sessions cache while they run"}]`
+
+// An old workload keeps a path to each store it reaches in every stage it is
+// in: the cache's old group admits it (10.0.0.0/16 on 6379) until the stage
+// the cache lets go of its old groups; from then on only a bridge does, and
+// without one the stage is refused at the workload's reaches key, naming the
+// stage.
+func TestMigration_AnOldWorkloadKeepsAPathToTheStoresItReaches(t *testing.T) {
+	if _, err := stack.Parse("test", webOldReaching("expand", "")); err != nil {
+		t.Errorf("the old group admits the old instances in stage expand, and the stage is refused: %v", err)
+	}
+	key := "platform:migration.workloads.web-old.reaches[0]"
+	wantProblem(t, problemsOf(t, webOldReaching("cache-subnets", "")), key, "in stage cache-subnets the old workload web-old (i-0cc2a66f99db185d2) has no path to sessions on port 6379")
+	if _, err := stack.Parse("test", webOldReaching("cache-subnets", webOldBridge)); err != nil {
+		t.Errorf("a bridge from the old instances' group keeps the path, and the stage is refused: %v", err)
+	}
+	// A bridge on another port, or from a group the old workload does not
+	// carry, keeps nothing open.
+	wrongPort := strings.Replace(webOldBridge, `"port":"6379"`, `"port":"6380"`, 1)
+	wantProblem(t, problemsOf(t, webOldReaching("cache-subnets", wrongPort)), key, "has no path to sessions")
+	wrongSource := strings.Replace(webOldBridge, seedOldWeb, "sg-0b9c817fa3d58d859", 1)
+	wantProblem(t, problemsOf(t, webOldReaching("cache-subnets", wrongSource)), key, "has no path to sessions")
+	// The stage that drops the bridge while the old workload is still in
+	// the file is refused the same way: the bridge's until must come after
+	// the stage that removes the old workload.
+	wantProblem(t, problemsOf(t, webOldReaching("contract", "")), key, "in stage contract the old workload web-old")
 }
