@@ -97,6 +97,16 @@ func (c *Config) storeOldGroups(store string) []string {
 	if a := c.AdoptedCache(store); a != nil {
 		return a.OldGroupIDs
 	}
+	if snap := c.adoptedDBs[store]; snap != nil {
+		if !c.auroraStage(store).OldGroups {
+			return nil
+		}
+		var out []string
+		for _, g := range snap.Cluster.VpcSecurityGroups {
+			out = append(out, g.VpcSecurityGroupId)
+		}
+		return out
+	}
 	return c.Workloads.LegacyGroups(store)
 }
 

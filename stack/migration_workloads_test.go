@@ -397,3 +397,29 @@ func TestMigration_AnOldWorkloadKeepsAPathToTheStoresItReaches(t *testing.T) {
 	// the stage that removes the old workload.
 	wantProblem(t, problemsOf(t, webOldReaching("contract", "")), key, "in stage contract the old workload web-old")
 }
+
+// The same holds for an adopted Aurora cluster: its old group (open to the
+// world on 5432 in the seed) admits the old function until adopt.groupsUntil,
+// and from that stage on only a bridge keeps the path.
+func TestMigration_AnOldWorkloadReachesAnAdoptedClusterThroughItsOldGroupOrABridge(t *testing.T) {
+	at := func(stage, grants string) map[string]string {
+		v := auroraValues(t, stage, func(_, adopt map[string]any) { adopt["groupsUntil"] = "db-new-b" })
+		var m map[string]any
+		_ = json.Unmarshal([]byte(v["platform:migration"]), &m)
+		m["workloads"] = map[string]any{"thumbs-old": map[string]any{"kind": "lambda", "ids": []string{"prod-thumbnailer"}, "reaches": []string{"db"}}}
+		b, _ := json.Marshal(m)
+		v["platform:migration"] = string(b)
+		if grants != "" {
+			v["platform:security"] = `{"allow":{"db":` + grants + `}}`
+		}
+		return v
+	}
+	if _, err := stack.Parse("test", at("db-span", "")); err != nil {
+		t.Errorf("the cluster's old group admits the old function in stage db-span, and the stage is refused: %v", err)
+	}
+	wantProblem(t, problemsOf(t, at("db-new-b", "")), "platform:migration.workloads.thumbs-old.reaches[0]", "in stage db-new-b the old workload thumbs-old (prod-thumbnailer) has no path to db on port 5432")
+	bridge := `[{"from":["` + seedOldWeb + `"],"port":"5432","until":"contract","reason":"the old thumbnailer to the database while it runs"}]`
+	if _, err := stack.Parse("test", at("db-new-b", bridge)); err != nil {
+		t.Errorf("a bridge keeps the path, and the stage is refused: %v", err)
+	}
+}
