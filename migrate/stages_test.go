@@ -211,6 +211,9 @@ func TestCompute_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing
 		}
 	}
 	for _, r := range g.OfType("aws:ecs/service:Service") {
+		if r.ImportID != "" {
+			continue // the old service, imported as it is until the contract deletes it
+		}
 		ids := lookupIDs(r.Inputs, "networkConfiguration", "subnets")
 		if len(ids) == 0 {
 			t.Errorf("%s has no subnets", r.Name)

@@ -139,3 +139,35 @@ func TestCheck_AllowsTheLoadBalancersInternetIngress(t *testing.T) {
 		t.Errorf("internal load balancer open to the world: %v", v)
 	}
 }
+
+// An old workload a migration imports as it is (key pair, public IP, one old
+// group shared by several) is not the program's to fix: the rules judge what
+// the program builds. The same resources created by the program are
+// violations.
+func TestCheck_LeavesImportedOldWorkloadsToTheAudit(t *testing.T) {
+	build := func(imported bool) *sim.Graph {
+		rs := []sim.Resource{
+			res("aws:ec2/securityGroup:SecurityGroup", "old-sg", "sg-old", map[string]any{}),
+			res("aws:ec2/instance:Instance", "web-1", "i-1", map[string]any{"keyName": "prod-deploy", "vpcSecurityGroupIds": []any{"sg-old"}}),
+			res("aws:ecs/service:Service", "api", "api", map[string]any{"networkConfiguration": map[string]any{"assignPublicIp": true, "securityGroups": []any{"sg-old"}}}),
+		}
+		if imported {
+			for i := range rs {
+				rs[i].ImportID = rs[i].ID
+			}
+		}
+		return &sim.Graph{Resources: rs}
+	}
+	if v := policy.Check(build(true)); len(v) != 0 {
+		t.Errorf("imported old workloads: %v", v)
+	}
+	rules := map[string]bool{}
+	for _, v := range policy.Check(build(false)) {
+		rules[v.Rule] = true
+	}
+	for _, want := range []string{policy.RuleNoKeyPair, policy.RuleNoPublicAddress, policy.RuleOwnGroup} {
+		if !rules[want] {
+			t.Errorf("the same resources created by the program pass %s: %v", want, rules)
+		}
+	}
+}

@@ -171,5 +171,15 @@ func (pl *Platform) legacyGroupIDs() map[string]pulumi.StringInput {
 
 // importOnlyExports are the outputs of an import-only stage: what it adopted.
 func (pl *Platform) importOnlyExports() map[string]pulumi.Input {
-	return map[string]pulumi.Input{"vpcId": pl.Vpc.VpcID}
+	ex := map[string]pulumi.Input{"vpcId": pl.Vpc.VpcID}
+	// Which physical zone each zone name is, as every stage says: the
+	// adopted subnets' zones are the account's, not a choice.
+	if len(pl.Design.ZoneIDs) > 0 {
+		ids := pulumi.StringMap{}
+		for name, id := range pl.Design.ZoneIDs {
+			ids[name] = pulumi.String(id)
+		}
+		ex["availabilityZoneIds"] = ids
+	}
+	return ex
 }

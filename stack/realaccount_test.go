@@ -174,6 +174,9 @@ func TestAurora_InstancesSetNothingThatBelongsToTheCluster(t *testing.T) {
 func TestECS_DeploysWaitForSteadyState(t *testing.T) {
 	for path, services := range ofEveryStack(t, tECSService) {
 		for _, s := range services {
+			if s.ImportID != "" {
+				continue // an old service a migration imports to delete it: never deployed by the stack
+			}
 			if s.Inputs["waitForSteadyState"] != true {
 				t.Errorf("%s: service %s does not wait for steady state", path, s.Name)
 			}
