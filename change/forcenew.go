@@ -293,6 +293,11 @@ var Rules = map[string]Rule{
 		Conditional: map[string]string{
 			"privateDnsEnabled": "when the endpoint type is not Interface",
 		},
+		// An interface endpoint's private DNS turns on and off in place
+		// (ModifyVpcEndpoint --private-dns-enabled).
+		Unless: map[string]func(map[string]any) bool{
+			"privateDnsEnabled": func(in map[string]any) bool { return in["vpcEndpointType"] == "Interface" },
+		},
 		Sets: []string{"routeTableIds", "securityGroupIds", "subnetIds"},
 	},
 	"aws:ec2/flowLog:FlowLog": {

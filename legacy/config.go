@@ -41,6 +41,19 @@ type Config struct {
 	// Workloads are the old workloads, by a name of the stack's choosing:
 	// imported as they are, so that the contract stage removes them in review.
 	Workloads map[string]Workload `json:"workloads,omitempty"`
+	// PrivateDNSOff lists the interface endpoints (platform:network.endpoints)
+	// that come up without private DNS in this stage, or ["*"] for all of
+	// them: old workloads still call AWS's public endpoints, and with private
+	// DNS on those names would resolve to the endpoints, whose group admits
+	// only the stack's workloads. A later stage leaves them out, which turns
+	// private DNS on in place (ModifyVpcEndpoint).
+	PrivateDNSOff []string `json:"privateDnsOff,omitempty"`
+}
+
+// PrivateDNSOffFor reports whether an interface endpoint's service comes up
+// without private DNS in this stage.
+func (c Config) PrivateDNSOffFor(service string) bool {
+	return slices.Contains(c.PrivateDNSOff, "*") || slices.Contains(c.PrivateDNSOff, service)
 }
 
 // Kept is one imported resource's settings.

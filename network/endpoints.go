@@ -20,6 +20,10 @@ type EndpointsArgs struct {
 	SecurityGroupID pulumi.StringInput
 	Env             awsenv.Env
 	Tags            map[string]string
+	// PrivateDNSOff names the services whose endpoint comes up without
+	// private DNS (a migration stage where old workloads still use AWS's
+	// public names); turning it on later is an in-place update.
+	PrivateDNSOff map[string]bool
 }
 
 // Endpoints are the interface VPC endpoints in the private tier: AWS APIs
@@ -62,7 +66,7 @@ func NewEndpoints(ctx *pulumi.Context, name string, args *EndpointsArgs, opts ..
 			VpcEndpointType:   pulumi.String("Interface"),
 			SubnetIds:         args.Vpc.PrivateSubnetIDs,
 			SecurityGroupIds:  pulumi.StringArray{args.SecurityGroupID},
-			PrivateDnsEnabled: pulumi.Bool(true),
+			PrivateDnsEnabled: pulumi.Bool(!args.PrivateDNSOff[svc]),
 			Tags:              tg.Named(name+"-"+svc, "platform:tier", "private"),
 		}, pulumi.Parent(e))
 		if err != nil {

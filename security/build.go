@@ -175,7 +175,7 @@ func (b *builder) checkWorkload(w Workload, key string) {
 }
 
 func (b *builder) environment(env Env) {
-	b.env = Env{InterfaceEndpoints: env.InterfaceEndpoints}
+	b.env = Env{InterfaceEndpoints: env.InterfaceEndpoints, Snapshot: env.Snapshot}
 	b.legacy = map[string]string{}
 	for id, name := range env.Legacy {
 		if !groupIDPattern.MatchString(id) {
@@ -418,6 +418,14 @@ func (b *builder) knownLegacy(key, id string) bool {
 		}
 		sort.Strings(ids)
 		known = "imported: " + strings.Join(ids, ", ")
+	}
+	if name, ok := b.env.Snapshot[id]; ok {
+		b.probs.Add(key, "%s (%s) is in the migration's snapshot but not imported (%s): a bridge names an imported group; add it under platform:migration.groups", id, name, known)
+		return false
+	}
+	if b.env.Snapshot != nil {
+		b.probs.Add(key, "%s is not in the migration's snapshot: no such group in the account (%s); check the ID", id, known)
+		return false
 	}
 	b.probs.Add(key, "%s is not a legacy security group of this stack (%s): a bridge names a group platform:migration.groups imports from the snapshot; check the ID or import the group", id, known)
 	return false

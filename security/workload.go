@@ -145,6 +145,10 @@ type Env struct {
 	// Legacy are the security groups from before a migration that bridges
 	// may name, by ID, with their names (platform:migration.groups).
 	Legacy map[string]string
+	// Snapshot are the groups of the migration's snapshot, by ID, with
+	// their names: a bridge naming one of them that is not in Legacy is
+	// told to import it, one that is in neither does not exist.
+	Snapshot map[string]string
 }
 
 // Limits are the quotas Build enforced, after defaults.

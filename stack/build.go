@@ -124,6 +124,12 @@ func (d *Design) securityEnv() security.Env {
 		env.GatewayEndpoints = append(env.GatewayEndpoints, network.GatewayServices...)
 	}
 	env.Legacy = d.Config.LegacyGroupNames()
+	if snap := d.Config.Snapshot; snap != nil {
+		env.Snapshot = map[string]string{}
+		for _, g := range snap.SecurityGroups {
+			env.Snapshot[g.ID] = g.Name
+		}
+	}
 	return env
 }
 
@@ -236,6 +242,7 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 			Services:        d.Endpoints,
 			SecurityGroupID: sgID,
 			Env:             d.Env,
+			PrivateDNSOff:   cfg.privateDNSOff(d.Endpoints),
 		})
 		if err != nil {
 			return nil, err

@@ -355,6 +355,7 @@ func (c *Config) validate(p *problems.List) {
 	c.validateCacheAdoption(p)
 	// After the adoptions: which old groups a store keeps in this stage.
 	c.validateOldWorkloadPaths(p)
+	c.validatePrivateDNSOff(p)
 	if c.Access.VPN() != nil && c.set[Project+":network"] && !c.Network.HasTier(network.TierIsolated) {
 		p.Add(Project+":access.clientVpn.enabled", "the Client VPN reaches only the isolated tier, which this network lacks; add tiers.isolated or disable the VPN")
 	}

@@ -125,3 +125,80 @@ func CheckTransition(before, after *Config) error {
 	legacy.CheckTransition(key, *before.Migration, *after.Migration, &p)
 	return p.Err()
 }
+
+// privateDNSOff is the set of interface endpoint services that come up
+// without private DNS in this stage.
+func (c *Config) privateDNSOff(services []string) map[string]bool {
+	out := map[string]bool{}
+	if c.Migration == nil {
+		return out
+	}
+	for _, s := range services {
+		if c.Migration.PrivateDNSOffFor(s) {
+			out[s] = true
+		}
+	}
+	return out
+}
+
+// validatePrivateDNSOff checks platform:migration.privateDnsOff: services
+// of platform:network.endpoints (or "*"), only while an old workload is in
+// the file and never in the contract stage, and every compute workload of
+// the stack able to reach AWS without the endpoints' names: through NAT.
+func (c *Config) validatePrivateDNSOff(p *problems.List) {
+	m := c.Migration
+	if m == nil || len(m.PrivateDNSOff) == 0 {
+		return
+	}
+	key := Project + ":migration.privateDnsOff"
+	for i, s := range m.PrivateDNSOff {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		switch {
+		case s == "*" && len(m.PrivateDNSOff) > 1:
+			p.Add(k, `"*" is every endpoint; list it alone or name the services`)
+		case s != "*" && !slices.Contains(c.Network.Endpoints, s):
+			p.Add(k, "%q is not one of platform:network.endpoints (%s)", s, strings.Join(c.Network.Endpoints, ", "))
+		case slices.Index(m.PrivateDNSOff, s) < i:
+			p.Add(k, "%s is listed twice", s)
+		}
+	}
+	switch {
+	case m.Contract():
+		p.Add(key, "this is the contract stage (%s): no old workload is left to call AWS's public endpoints, so every interface endpoint has private DNS; remove privateDnsOff", m.Stage)
+		return
+	case len(m.Workloads) == 0:
+		p.Add(key, "stage %s has no old workload (platform:migration.workloads): nothing needs AWS's public endpoints; remove privateDnsOff so the endpoints answer for AWS's names", m.Stage)
+	}
+	var off []string
+	for _, s := range c.Network.Endpoints {
+		if m.PrivateDNSOffFor(s) {
+			off = append(off, s)
+		}
+	}
+	if len(off) == 0 {
+		return
+	}
+	for _, n := range c.Workloads.Names() {
+		switch compute.Kind(c.Workloads.Kind(n)) {
+		case compute.KindEC2, compute.KindECS, compute.KindLambda, compute.KindBatch:
+		default:
+			continue
+		}
+		if !c.Workloads.InternetEgress(n) {
+			p.Add(Project+":workloads."+n+".internetEgress", "stage %s keeps private DNS off for the endpoints %s (platform:migration.privateDnsOff), so %s reaches those AWS services at their public addresses: set internetEgress: true (through NAT) until the stage that turns private DNS on", m.Stage, strings.Join(off, ", "), n)
+		}
+	}
+}
+
+// privateDNSNote says, for the plan, which endpoints have private DNS off
+// and why.
+func (c *Config) privateDNSNote(services []string) string {
+	m := c.Migration
+	off := c.privateDNSOff(services)
+	if m == nil || len(off) == 0 {
+		return ""
+	}
+	names := sortedNames(off)
+	return fmt.Sprintf("interface endpoints without private DNS in stage %s: %s. The old workloads still in this file (%s) call AWS at its public names, and with private DNS on those names would resolve to the endpoints, whose group admits only this stack's workloads; the stack's workloads reach these services through NAT until a later stage turns private DNS on (an in-place update of each endpoint)",
+		m.Stage, strings.Join(names, ", "), strings.Join(m.WorkloadNames(), ", "))
+}

@@ -14,6 +14,9 @@ func (pl *Platform) Notes() []string {
 	cfg := pl.Design.Config
 	name := cfg.Name + "-sessions"
 	out = append(out, cfg.cacheAdoptionNotes()...)
+	if n := cfg.privateDNSNote(pl.Design.Endpoints); n != "" {
+		out = append(out, n)
+	}
 	out = append(out, access.PreferencesImpact(cfg.Access.SessionManager, pl.Design.Env, access.SessionKeyAlias(name), access.SessionLogGroupName(name)))
 	return out
 }
