@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestPlan_PrintsTreeSubnetsAndCountsForEveryStack(t *testing.T) {
@@ -311,6 +313,44 @@ func TestPlan_ShowsEachStoresKeysBackupsCopiesAndRPO(t *testing.T) {
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the plan lacks %q", want)
+		}
+	}
+}
+
+// Two stage files of a migration: removing an old workload the earlier
+// stage still protects is refused by name and stage, besides the change
+// report's own refusal of deleting a protected resource.
+func TestAgainstAnEarlierStageRefusesRemovingAProtectedOldWorkload(t *testing.T) {
+	before := "../../examples/migration/Pulumi.adopt.yaml"
+	b, err := os.ReadFile(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	mig := doc["config"].(map[string]any)["platform:migration"].(map[string]any)
+	old, _ := mig["workloads"].(map[string]any)
+	if len(old) == 0 {
+		t.Fatal("the adopt stage imports no old workload: the test checks nothing")
+	}
+	delete(mig, "workloads")
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := filepath.Join(t.TempDir(), "Pulumi.adopt.yaml")
+	if err := os.WriteFile(after, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if code := run([]string{"--file", after, "--against", before}, &stdout, &stderr); code != 3 {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr.String())
+	}
+	for n := range old {
+		if !strings.Contains(stderr.String(), "refused: platform:migration.workloads."+n+": stage adopt removes the old workload "+n) {
+			t.Errorf("stderr does not name %s:\n%s", n, stderr.String())
 		}
 	}
 }
