@@ -323,6 +323,10 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 		// Changes the stages make (subnets, groups, transit encryption,
 		// users) apply when `pulumi up` runs, not at the maintenance window.
 		rgArgs.ApplyImmediately = pulumi.Bool(true)
+		// A deletion (once protect is lifted) leaves a final snapshot, as for
+		// a group the stack creates. Not in the import: AWS does not report
+		// it, so the import's inputs would differ.
+		rgArgs.FinalSnapshotIdentifier = finalSnapshotID(a.ID, 255, c.SubnetGroup.Name, args.SecurityGroupID)
 	}
 	// numCacheClusters is left out: the members are resources of their own
 	// (the provider then leaves the count as it is), and an auth token is
@@ -346,9 +350,11 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 		}
 		var opts []pulumi.ResourceOption
 		if m.Imported {
-			// Not protected: deleting an old member is how the group leaves
-			// the old subnets, and validation keeps the primary.
-			opts = []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(m.ID)),
+			// Protected by the import; from the next stage on, not: deleting
+			// an old member is how the group leaves the old subnets, the lift
+			// is a reviewed change of its own, and validation keeps the
+			// primary and puts no deletion in the stage right after the import.
+			opts = []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(m.ID)), pulumi.Protect(a.ImportOnly),
 				pulumi.IgnoreChanges(append([]string{"tags", "tagsAll"}, ignore...))}
 		} else {
 			margs.Tags = workloadTags(args.Tags, args.Workload).Named(m.ID)

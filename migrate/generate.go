@@ -96,6 +96,7 @@ type draft struct {
 	groups       []oldGroup
 	oldWorkloads []oldWorkload
 	clusters     []adoptedCluster // the Aurora clusters it adopts
+	caches       []adoptedCache
 }
 
 type otherNetwork struct {
@@ -333,6 +334,14 @@ func newDraft(inv *audit.Inventory, opts Options) (*draft, error) {
 				return nil, err
 			}
 		}
+		taken := map[string]bool{}
+		for _, o := range d.oldWorkloads {
+			taken[o.name] = true
+		}
+		for _, c := range d.clusters {
+			taken[c.workload] = true
+		}
+		d.findCaches(taken)
 	} else if opts.AdoptAurora {
 		return nil, errors.New("migrate: Options.AdoptAurora needs Options.Snapshot: clusters are adopted by the import-only stage")
 	} else if len(opts.Stages) > 0 {

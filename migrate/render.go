@@ -309,7 +309,11 @@ func (d *draft) render() []byte {
 	}
 	if d.importOnly() {
 		d.renderMigration(w)
+		if len(d.clusters) > 0 || len(d.caches) > 0 {
+			w.key(1, "platform:workloads")
+		}
 		d.renderClusters(w)
+		d.renderCaches(w)
 		return []byte(w.b.String())
 	}
 	w.comment(1,

@@ -61,12 +61,11 @@ func (d *draft) renderClusters(w *yamlWriter) {
 	if len(d.clusters) == 0 {
 		return
 	}
-	w.comment(1,
+	w.comment(2,
 		"Each Aurora cluster of the VPC, adopted: imported with exactly the",
 		"snapshot's values, then moved into the isolated tier stage by stage",
 		"(docs/migration.md, Moving an Aurora cluster). The schedule below is",
 		"proposed from the snapshot; any order validation accepts will do.")
-	w.key(1, "platform:workloads")
 	for _, c := range d.clusters {
 		cl, a := c.snap.Cluster, c.move.Adopt
 		w.key(2, c.workload)

@@ -124,14 +124,30 @@ func TestStages_KeepTheAdoptedVPCAndThePinnedRanges(t *testing.T) {
 // Each stage, applied to the stack the previous one built, replaces nothing
 // and deletes nothing protected: the offline change report between the two
 // files, run as one stack.
+// cacheAlarms are the adopted cache's node alarms that move from the old
+// members to the new ones in the compute file, and the group itself.
+var cacheAlarms = func() []string {
+	var out []string
+	for _, n := range []string{"001", "002"} {
+		for _, a := range []string{"engine-cpu-high", "evictions", "memory-high", "replication-lag"} {
+			out = append(out, "prod-alarms-prod-redis-"+n+"-"+a)
+		}
+	}
+	return append(out, "prod-prod-redis")
+}()
+
 func TestStages_EachTransitionIsSafeAndDoesWhatTheRunbookSays(t *testing.T) {
 	type want struct {
 		updated []string // names of the updated resources, sorted
 		removed []string // types the removed resources may have
 	}
 	wants := map[string]want{
-		"expand":  {updated: []string{"prod-vpc"}},
-		"compute": {},
+		// The adopted cache gets its own group beside its old one and its old
+		// members' protect is lifted (expand), and
+		// the compute file's schedule has its old members deleted as replicas
+		// and new ones in the isolated tier, which its node alarms follow.
+		"expand":  {updated: []string{"prod-prod-redis", "prod-prod-redis-prod-redis-001", "prod-prod-redis-prod-redis-002", "prod-vpc"}},
+		"compute": {updated: cacheAlarms, removed: []string{"aws:elasticache/cluster:Cluster"}},
 	}
 	for i := 1; i < len(stages); i++ {
 		before, after := stages[i-1], stages[i]
@@ -226,6 +242,9 @@ func TestCompute_RunsTheNewComputeInThePrivateTierAndNoSecondDatabase(t *testing
 		}
 	}
 	for _, n := range c.Workloads.Names() {
+		if w := c.Workloads[n]; w.Cache != nil && w.Cache.Adopt != nil {
+			continue // the old cache itself, adopted and moved
+		}
 		if k := c.Workloads.Kind(n); k == "aurora" || k == "cache" {
 			t.Errorf("%s is a %s workload: it would be a new, empty cluster, not the old one moved", n, k)
 		}

@@ -365,7 +365,8 @@ func TestEverySecretValueStaysInTheTwoInputsThatMustHoldIt(t *testing.T) {
 			}
 			caches := 0
 			for _, spec := range w {
-				if spec["kind"] == "cache" {
+				if spec["kind"] == "cache" && spec["adopt"] == nil {
+					// (An adopted cache never holds a token the stack made.)
 					spec["auth"] = "secret"
 					caches++
 				}

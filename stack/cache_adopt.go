@@ -223,8 +223,11 @@ func (c *Config) resolveCache(k string, spec compute.CacheSpec, p *problems.List
 			}
 		}
 		if mm.Until != "" {
-			if l.until = stage(mk+".until", mm.Until); l.until >= 0 && l.until <= l.from {
+			switch l.until = stage(mk+".until", mm.Until); {
+			case l.until >= 0 && l.until <= l.from:
 				p.Add(mk+".until", "stage %s is not after the stage that creates %s (%s)", mm.Until, id, mm.Since)
+			case l.until == 1 && old:
+				p.Add(mk+".until", "stage %s comes right after the import, which protects %s: the stage after the import lifts protect (a change of its own), a later one deletes it", mm.Until, id)
 			}
 		}
 		if l.from < 0 || l.until < 0 {
@@ -480,6 +483,9 @@ func (c *Config) cacheAdoptionNotes() []string {
 			if c.Workloads[n].Cache.Adopt.Subnets[id].Until == c.Migration.Stage {
 				out = append(out, fmt.Sprintf("%s: the old subnet %s leaves the subnet group %s in this stage (in place)", key, id, a.SubnetGroupName))
 			}
+		}
+		if a.KMSKeyID == "" {
+			out = append(out, fmt.Sprintf("%s: %s is encrypted at rest with AWS's managed key, fixed at creation: a key of the stack's needs a new group restored from a snapshot (restore), after the move", key, a.ID))
 		}
 		if !a.TransitEncryption || a.TransitMode == "preferred" {
 			out = append(out, fmt.Sprintf("%s: %s accepts connections without TLS; adopt.transitEncryption {preferred: <stage>, required: <later stage>} turns encryption in transit on in place (ElastiCache does it in place from Redis OSS 7.0.5 and Valkey 7.2)", key, a.ID))
