@@ -442,8 +442,15 @@ func (s *AuroraSpec) CheckAdopted(k string, c AdoptContext, p *problems.List) *S
 	if c.VpcID != "" && snap.SubnetGroup.VpcId != "" && snap.SubnetGroup.VpcId != c.VpcID {
 		p.Add(ak+".clusterIdentifier", "%s runs in %s, not in the adopted VPC %s", cl.DBClusterIdentifier, snap.SubnetGroup.VpcId, c.VpcID)
 	}
+	// The old groups must be imported while the cluster carries them; from
+	// groupsUntil (default the contract) on it lets go of them, and the
+	// migration may delete them.
+	here, until := slices.Index(c.Stages, c.Stage), slices.Index(c.Stages, s.Adopt.GroupsUntil)
+	if until < 0 {
+		until = len(c.Stages) - 1
+	}
 	for _, g := range cl.GroupIDs() {
-		if !c.Groups[g] {
+		if here < until && !c.Groups[g] {
 			p.Add(ak+".clusterIdentifier", "%s uses the security group %s, which is not imported: add it under %s", cl.DBClusterIdentifier, g, c.GroupsKey)
 		}
 	}

@@ -228,7 +228,8 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 			PreferredMaintenanceWindow: optString(strings.ToLower(in.PreferredMaintenanceWindow)),
 			MonitoringInterval:         pulumi.Int(intOf(in.MonitoringInterval)),
 			MonitoringRoleArn:          optString(in.MonitoringRoleArn),
-			CopyTagsToSnapshot:         pulumi.Bool(boolOf(in.CopyTagsToSnapshot)),
+			// CopyTagsToSnapshot is the cluster's on Aurora: AWS refuses it on
+			// an instance, so it is left unset and its value as read ignored.
 		}
 		if names := in.ParameterGroupNames(); len(names) > 0 {
 			ia.DbParameterGroupName = pulumi.String(names[0])
@@ -246,7 +247,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 			ia.ApplyImmediately = pulumi.Bool(true)
 		}
 		protect := !contains(st.Unprotected, id)
-		inst, err := rds.NewClusterInstance(ctx, name+"-"+id, ia, adopted(parent, id, protect)...)
+		inst, err := rds.NewClusterInstance(ctx, name+"-"+id, ia, append(adopted(parent, id, protect), pulumi.IgnoreChanges([]string{"copyTagsToSnapshot"}))...)
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,9 @@ type Config struct {
 	// only the stack's workloads. A later stage leaves them out, which turns
 	// private DNS on in place (ModifyVpcEndpoint).
 	PrivateDNSOff []string `json:"privateDnsOff,omitempty"`
+	// Traffic moves the site's name from an old load balancer to the
+	// stack's with weighted DNS records, stage by stage.
+	Traffic *Traffic `json:"traffic,omitempty"`
 }
 
 // PrivateDNSOffFor reports whether an interface endpoint's service comes up

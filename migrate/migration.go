@@ -14,7 +14,7 @@ import (
 // empty: the order docs/migration.md walks through. Every stage file of the
 // migration carries the same list; edit it here, once, before the first
 // `pulumi up`, and copy it into every later file.
-var DefaultStages = []string{"adopt", "expand", "data", "failover", "compute", "shift", "release", "retire", "contract"}
+var DefaultStages = []string{"adopt", "expand", "data", "failover", "compute", "canary", "shift", "release", "retire", "contract"}
 
 // oldWorkload is a workload of the snapshot the import-only stage imports so
 // that a later stage removes it in review.

@@ -182,6 +182,9 @@ type storeIdentity struct {
 	resourceIDs []string          // Aurora cluster resource ids (rds-db:connect)
 	groups      []string          // replication group ARNs
 	users       map[string]string // ElastiCache user ARN -> consumer it was made for
+	// asFound: an adopted cache that keeps the authentication it had (no
+	// token, no users of the stack); an edge to it needs no grant.
+	asFound bool
 }
 
 func (s storeIdentity) names(res string) bool {
@@ -209,7 +212,7 @@ func storeIdentities(g *sim.Graph) map[string]*storeIdentity {
 		return out[w]
 	}
 	for _, c := range g.OfType(tCluster) {
-		id := get(tag(c, "platform:workload"))
+		id := get(workloadOf(g, c))
 		for _, v := range sim.Lookup(c.Outputs, "masterUserSecrets[].secretArn") {
 			id.secrets = append(id.secrets, fmt.Sprint(v))
 		}
@@ -218,7 +221,12 @@ func storeIdentities(g *sim.Graph) map[string]*storeIdentity {
 		}
 	}
 	for _, rg := range g.OfType(tRG) {
-		id := get(tag(rg, "platform:workload"))
+		id := get(workloadOf(g, rg))
+		// A group a migration adopted with no auth token and no user group
+		// authenticates as it did before the stack: nothing to grant.
+		if rg.ImportID != "" && rg.Inputs["authToken"] == nil && len(sim.Lookup(rg.Inputs, "userGroupIds[]")) == 0 {
+			id.asFound = true
+		}
 		id.groups = append(id.groups, fmt.Sprint(rg.Outputs["arn"]))
 	}
 	for _, s := range g.OfType(tSecret) {
@@ -277,7 +285,7 @@ func CheckAccess(g *sim.Graph, edges map[string][]string) []Violation {
 				add(RuleEdgeIdentified, w, "has an edge to %s, which is not a data store in the graph", s)
 				continue
 			}
-			if !identified(grants[w], id, w) {
+			if !id.asFound && !identified(grants[w], id, w) {
 				add(RuleEdgeIdentified, w, "has an allow edge to %s but no way to authenticate to it", s)
 			}
 		}
@@ -332,6 +340,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// workloadOf names the workload a store resource belongs to: its own tag, or,
+// for a store a migration adopted (imported with the tags it has), the tag of
+// the resources its component creates beside it.
+func workloadOf(g *sim.Graph, r sim.Resource) string {
+	if w := tag(r, "platform:workload"); w != "" || r.Parent == "" {
+		return w
+	}
+	for _, sib := range g.Children(r.Parent) {
+		if w := tag(sib, "platform:workload"); w != "" {
+			return w
+		}
+	}
+	return ""
 }
 
 func tag(r sim.Resource, key string) string {

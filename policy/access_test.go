@@ -323,12 +323,27 @@ func plain(v any) string {
 func storeEndpoints(g *sim.Graph) map[string]string {
 	out := map[string]string{}
 	for _, c := range g.OfType("aws:rds/cluster:Cluster") {
-		out[tagOf(c, "platform:workload")] = fmt.Sprint(c.Outputs["endpoint"])
+		out[workloadTag(g, c)] = fmt.Sprint(c.Outputs["endpoint"])
 	}
 	for _, rg := range g.OfType("aws:elasticache/replicationGroup:ReplicationGroup") {
-		out[tagOf(rg, "platform:workload")] = fmt.Sprint(rg.Outputs["primaryEndpointAddress"])
+		out[workloadTag(g, rg)] = fmt.Sprint(rg.Outputs["primaryEndpointAddress"])
 	}
 	return out
+}
+
+// workloadTag is a store's workload: its tag, or for an adopted store
+// (imported with the tags it has) the tag its component's other resources
+// carry.
+func workloadTag(g *sim.Graph, r sim.Resource) string {
+	if w := tagOf(r, "platform:workload"); w != "" {
+		return w
+	}
+	for _, sib := range g.Children(r.Parent) {
+		if w := tagOf(sib, "platform:workload"); w != "" {
+			return w
+		}
+	}
+	return ""
 }
 
 func tagOf(r sim.Resource, key string) string {

@@ -171,3 +171,31 @@ func TestCheck_LeavesImportedOldWorkloadsToTheAudit(t *testing.T) {
 		}
 	}
 }
+
+// During a migration an adopted store carries the old groups it came with
+// beside its own; those are imported, not the platform's, and do not count.
+// A second group the platform creates still does.
+func TestCheck_AnImportedOldGroupBesideAWorkloadsOwnIsNotASecondPlatformGroup(t *testing.T) {
+	old := res("aws:ec2/securityGroup:SecurityGroup", "legacy-db", "sg-old", map[string]any{})
+	old.ImportID = "sg-old"
+	g := &sim.Graph{Resources: []sim.Resource{
+		res("aws:ec2/securityGroup:SecurityGroup", "db-sg", "sg-db", map[string]any{}),
+		old,
+		res("aws:rds/cluster:Cluster", "db", "db", map[string]any{"vpcSecurityGroupIds": []any{"sg-db", "sg-old"}}),
+		res("aws:lambda/function:Function", "old-fn", "old-fn", map[string]any{"vpcConfig": map[string]any{"securityGroupIds": []any{"sg-old"}}}),
+	}}
+	for _, v := range policy.Check(g) {
+		if v.Rule == policy.RuleOwnGroup {
+			t.Errorf("%v", v)
+		}
+	}
+	g.Resources = append(g.Resources, res("aws:ec2/securityGroup:SecurityGroup", "db-sg2", "sg-db2", map[string]any{}))
+	g.Resources[2].Inputs["vpcSecurityGroupIds"] = []any{"sg-db", "sg-db2", "sg-old"}
+	found := false
+	for _, v := range policy.Check(g) {
+		found = found || v.Rule == policy.RuleOwnGroup
+	}
+	if !found {
+		t.Error("two groups the platform creates on one cluster pass")
+	}
+}

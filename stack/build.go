@@ -301,6 +301,9 @@ func Register(ctx *pulumi.Context, d *Design) (*Platform, error) {
 	if err := registerEdge(ctx, d, out); err != nil {
 		return nil, err
 	}
+	if err := registerTraffic(ctx, d, out); err != nil {
+		return nil, err
+	}
 	out.Alarms, err = registerAlarms(ctx, d, out)
 	if err != nil {
 		return nil, err

@@ -367,8 +367,10 @@ func (c *Config) resolveCache(k string, spec compute.CacheSpec, p *problems.List
 			return nil
 		}
 	}
+	// Imported while the group carries them; from groupsUntil on the cache
+	// lets go of them and the migration may delete them.
 	for _, g := range snapGroups {
-		if _, ok := m.Groups[g]; !ok {
+		if _, ok := m.Groups[g]; !ok && here < groupsUntil {
 			p.Add(ak+".groupsUntil", "%s carries the old group %s, which is not imported: list it under platform:migration.groups, so that the stack knows it and deletes it after the cache lets go of it", rg.ReplicationGroupId, g)
 		}
 	}

@@ -56,6 +56,7 @@ func (c *Config) validateMigration(p *problems.List) {
 		}
 	}
 	c.validateBridgeStages(p)
+	c.validateTraffic(p)
 	if m.ImportOnly {
 		c.validateImportOnly(p)
 	}

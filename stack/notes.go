@@ -14,6 +14,9 @@ func (pl *Platform) Notes() []string {
 	cfg := pl.Design.Config
 	name := cfg.Name + "-sessions"
 	out = append(out, cfg.cacheAdoptionNotes()...)
+	if n := cfg.trafficNote(); n != "" {
+		out = append(out, n)
+	}
 	if n := cfg.privateDNSNote(pl.Design.Endpoints); n != "" {
 		out = append(out, n)
 	}

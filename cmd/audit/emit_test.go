@@ -101,7 +101,7 @@ func TestTheDocumentedCommandRegeneratesTheExample(t *testing.T) {
 	dir := t.TempDir()
 	stackOut, importOut := filepath.Join(dir, "Pulumi.adopt.yaml"), filepath.Join(dir, "legacy-groups.import.json")
 	code, _, stderr := runCLI("--dir", filepath.Join("..", "..", "examples", "migration", "snapshot"), "--out", filepath.Join(dir, "audit.md"), "--max-findings", "100",
-		"--emit-stack", "adopt", "--name", "prod", "--protect",
+		"--emit-stack", "adopt", "--name", "prod", "--protect", "--adopt-aurora",
 		"--stack-out", stackOut, "--emit-import", importOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
