@@ -1,0 +1,123 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/acme/platform/change"
+	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/stack"
+)
+
+const tRecord = "aws:route53/record:Record"
+
+// exampleStage reads a stage of the example migration, its traffic block
+// edited by edit (nil leaves it).
+func exampleStage(t *testing.T, stage string, edit func(tr map[string]any)) *stack.File {
+	t.Helper()
+	f, err := stack.ReadFile(filepath.Join("..", "examples", "migration", "Pulumi."+stage+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(f.Values["platform:migration"]), &m); err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(m["traffic"].(map[string]any))
+	}
+	b, _ := json.Marshal(m)
+	f.Values["platform:migration"] = string(b)
+	f.Stack = "prod"
+	var dt map[string]map[string]string
+	_ = json.Unmarshal([]byte(f.Values["aws:defaultTags"]), &dt)
+	dt["tags"]["stack"] = "prod"
+	b, _ = json.Marshal(dt)
+	f.Values["aws:defaultTags"] = string(b)
+	return f
+}
+
+func weights(g map[string]any, stage string, old, new int) {
+	g["weights"].(map[string]any)[stage] = map[string]any{"old": old, "new": new}
+}
+
+// The canary stage answers the site's name with both load balancers, each by
+// a weighted alias record whose target health Route 53 evaluates; rolling
+// back to the stage before is an in-place update of the weights.
+func TestTraffic_WeightedRecordsPerStageAndRollbackIsAnUpdate(t *testing.T) {
+	run := func(f *stack.File) *offline.Result {
+		res, err := offline.Run(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	canary := run(exampleStage(t, "canary", nil)).Graph
+	recs := canary.OfType(tRecord)
+	got := map[string]float64{}
+	for _, r := range recs {
+		if r.Inputs["name"] != "www.example.com" {
+			continue
+		}
+		pol := r.Inputs["weightedRoutingPolicies"].([]any)[0].(map[string]any)
+		got[r.Inputs["setIdentifier"].(string)] = pol["weight"].(float64)
+		alias := r.Inputs["aliases"].([]any)[0].(map[string]any)
+		if alias["evaluateTargetHealth"] != true || r.Inputs["zoneId"] != "Z04517273AF3DDQ3V6NQJ" || r.Inputs["type"] != "A" {
+			t.Errorf("%s: %v", r.Name, r.Inputs)
+		}
+	}
+	if got["old"] != 90 || got["new"] != 10 || len(got) != 2 {
+		t.Fatalf("canary weights %v, want old 90 and new 10", got)
+	}
+	// The old record aliases the old load balancer as the snapshot has it.
+	old, ok := canary.Named(tRecord, "prod-traffic-old")
+	if !ok || old.Inputs["aliases"].([]any)[0].(map[string]any)["zoneId"] == "" {
+		t.Fatalf("no old record: %+v", old)
+	}
+
+	back := run(exampleStage(t, "canary", func(tr map[string]any) { weights(tr, "canary", 100, 0) })).Graph
+	rep := change.Diff(canary, back)
+	if len(rep.Of(change.Replaced)) > 0 || len(rep.Of(change.Removed)) > 0 || len(rep.Of(change.Added)) > 0 {
+		t.Errorf("rolling back is not only updates:\n%s", rep.Text())
+	}
+	if n := len(rep.Of(change.Updated)); n != 2 {
+		t.Errorf("%d updates, want the two records':\n%s", n, rep.Text())
+	}
+
+	// Once the old load balancer is retired, only the new record answers.
+	retire := run(exampleStage(t, "retire", nil)).Graph
+	if _, ok := retire.Named(tRecord, "prod-traffic-old"); ok {
+		t.Error("the retire stage keeps a record for the deleted load balancer")
+	}
+	if _, ok := retire.Named(tRecord, "prod-traffic-new"); !ok {
+		t.Error("the retire stage drops the site's record")
+	}
+}
+
+func TestTraffic_RefusesBadWeightsAndNamesAtTheirKeyAndStage(t *testing.T) {
+	key := "platform:migration.traffic"
+	for _, tc := range []struct {
+		name, stage string
+		edit        func(tr map[string]any)
+		key, text   string
+	}{
+		{"weights that sum to zero", "canary", func(tr map[string]any) { weights(tr, "canary", 0, 0) }, key + ".weights.canary", "must sum to a positive number"},
+		{"a weight above Route 53's", "canary", func(tr map[string]any) { weights(tr, "canary", 256, 0) }, key + ".weights.canary.old", "0 to 255"},
+		{"a negative weight", "canary", func(tr map[string]any) { weights(tr, "canary", 10, -1) }, key + ".weights.canary.new", "0 to 255"},
+		{"a stage that does not exist", "canary", func(tr map[string]any) { weights(tr, "later", 0, 1) }, key + ".weights.later", "not one of platform:migration.stages"},
+		{"a name outside the zone", "canary", func(tr map[string]any) { tr["name"] = "www.example.org" }, key + ".name", "not in the zone example.com"},
+		{"a zone ID that is none", "canary", func(tr map[string]any) { tr["zoneId"] = "example.com" }, key + ".zoneId", "not a hosted zone ID"},
+		{"a new side that is no load balancer", "canary", func(tr map[string]any) { tr["new"] = "api" }, key + ".new", "not an alb workload"},
+		{"an old side that is no load balancer", "canary", func(tr map[string]any) { tr["old"] = "old-api" }, key + ".old", "kind alb"},
+		{"no weights yet at this stage", "compute", func(tr map[string]any) {
+			delete(tr["weights"].(map[string]any), "compute")
+		}, key + ".weights", "no weights at or before stage compute"},
+		{"retiring the old load balancer while it still gets users", "retire", func(tr map[string]any) { weights(tr, "shift", 10, 90) }, key + ".weights", "still gets weight 10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := exampleStage(t, tc.stage, tc.edit)
+			wantProblem(t, problemsOf(t, f.Values), tc.key, tc.text)
+		})
+	}
+}
