@@ -202,6 +202,9 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 	}
 	copts := adopted(parent, cl.DBClusterIdentifier, true, ignore...)
 	if len(logGroups) > 0 {
+		// RDS creates a missing /aws/rds/cluster/<id>/<log> group itself,
+		// unencrypted and never expiring, on the first export: the stack's
+		// groups must exist before the cluster starts exporting.
 		copts = append(copts, pulumi.DependsOn(logGroups))
 	}
 	d.Cluster, err = rds.NewCluster(ctx, name, clusterArgs, copts...)

@@ -147,6 +147,9 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 		opts := []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(ImportID(f))), pulumi.Protect(protect),
 			pulumi.IgnoreChanges(IgnoredWhile(w.Kind, protect))}
 		if len(after) > 0 {
+			// The load balancer depends on the compute behind it, so a stage
+			// that removes them deletes it first: no user is sent to a target
+			// that is already gone.
 			opts = append(opts, pulumi.DependsOn(after))
 		}
 		switch w.Kind {
