@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -185,13 +186,27 @@ type Listener struct {
 	Protocol        string
 	SslPolicy       string
 	DefaultActions  []struct {
-		Type           string
+		Type string
+		// TargetGroupArn is where a forward action sends requests.
+		TargetGroupArn string
 		RedirectConfig *struct {
 			Protocol   string
 			Port       string
 			StatusCode string
 		}
 	}
+}
+
+// TargetGroups lists the target groups the listener's default actions
+// forward to, in order, each once.
+func (l Listener) TargetGroups() []string {
+	var out []string
+	for _, a := range l.DefaultActions {
+		if a.TargetGroupArn != "" && !slices.Contains(out, a.TargetGroupArn) {
+			out = append(out, a.TargetGroupArn)
+		}
+	}
+	return out
 }
 
 // RedirectsToHTTPS reports whether every default action of the listener

@@ -22,6 +22,9 @@ type OldWorkload struct {
 	// Instances by instance ID (kind instances).
 	Instances    map[string]*ec2.Instance
 	LoadBalancer *lb.LoadBalancer
+	// TargetGroups are the load balancer's, imported so that its removal
+	// deletes them too.
+	TargetGroups []*lb.TargetGroup
 	Service      *ecs.Service
 	Function     *lambda.Function
 	Environment  *batch.ComputeEnvironment
@@ -156,6 +159,25 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 		case KindInstances:
 			ow.Instances[id], err = ec2.NewInstance(ctx, rn, a.instanceArgs(f.Instance, protect), opts...)
 		case KindALB:
+			// The target groups its listeners forward to are imported too:
+			// AWS keeps them when the load balancer goes, and refuses to delete
+			// one a listener still uses, so the load balancer depends on them
+			// and a removal deletes it (with its listeners) first.
+			var groups []pulumi.Resource
+			for _, arn := range targetGroupsOf(f.LB) {
+				tg, err := lb.NewTargetGroup(ctx, rn+"-"+TargetGroupName(arn), &lb.TargetGroupArgs{
+					Name: pulumi.String(TargetGroupName(arn)), VpcId: pulumi.String(f.LB.VpcId),
+				}, parent, pulumi.Import(pulumi.ID(arn)), pulumi.Protect(protect), pulumi.IgnoreChanges(targetGroupIgnored))
+				if err != nil {
+					return nil, err
+				}
+				ow.TargetGroups = append(ow.TargetGroups, tg)
+				groups = append(groups, tg)
+			}
+			if len(groups) > 0 {
+				// Deleted after the load balancer that forwards to them.
+				opts = append(opts, pulumi.DependsOn(groups))
+			}
 			ow.LoadBalancer, err = lb.NewLoadBalancer(ctx, rn, a.loadBalancerArgs(f.LB, protect), opts...)
 		case KindECSService:
 			ow.Service, err = ecs.NewService(ctx, rn, a.serviceArgs(f.Service), opts...)
@@ -169,6 +191,37 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 		}
 	}
 	return ow, nil
+}
+
+// targetGroupIgnored are a target group's settings the snapshot does not
+// read (describe-target-groups is not in it): the import takes AWS's values
+// and the stack never changes them before it deletes the group.
+var targetGroupIgnored = []string{"tags", "tagsAll", "port", "protocol", "protocolVersion", "targetType", "healthCheck",
+	"stickiness", "deregistrationDelay", "slowStart", "loadBalancingAlgorithmType", "loadBalancingCrossZoneEnabled",
+	"ipAddressType", "lambdaMultiValueHeadersEnabled", "proxyProtocolV2", "preserveClientIp", "connectionTermination",
+	"targetFailovers", "targetHealthStates", "targetGroupHealth", "loadBalancingAnomalyMitigation", "namePrefix"}
+
+// targetGroupsOf lists the target groups the load balancer's listeners
+// forward to, sorted.
+func targetGroupsOf(l *audit.LoadBalancer) []string {
+	var out []string
+	for _, li := range l.Listeners {
+		for _, arn := range li.TargetGroups() {
+			if !slices.Contains(out, arn) {
+				out = append(out, arn)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TargetGroupName is a target group's name, from its ARN
+// (...:targetgroup/<name>/<id>).
+func TargetGroupName(arn string) string {
+	_, rest, _ := strings.Cut(arn, ":targetgroup/")
+	name, _, _ := strings.Cut(rest, "/")
+	return name
 }
 
 // ImportID is what the provider's importer takes for an old workload's

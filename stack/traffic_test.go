@@ -121,3 +121,44 @@ func TestTraffic_RefusesBadWeightsAndNamesAtTheirKeyAndStage(t *testing.T) {
 		})
 	}
 }
+
+// The old load balancer's target groups are imported with it (AWS keeps
+// them when the load balancer goes, and refuses to delete one a listener
+// uses): protected like it, the load balancer depending on them so that
+// the retire stage deletes it first and them after.
+func TestMigration_AnOldLoadBalancersTargetGroupsLeaveWithIt(t *testing.T) {
+	const arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-web/3c2b1a0f9e8d7c6b"
+	run := func(stage string) *offline.Result {
+		res, err := offline.Run(exampleStage(t, stage, func(map[string]any) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	shift := run("shift").Graph
+	var tg, alb *struct{ urn string }
+	for _, r := range shift.OfType("aws:lb/targetGroup:TargetGroup") {
+		if r.ImportID == arn {
+			tg = &struct{ urn string }{r.URN}
+			if r.Inputs["name"] != "prod-web" || r.Inputs["vpcId"] != "vpc-050054c316fb6e16c" || !r.Protect {
+				t.Errorf("old target group imported with %v, protect %v", r.Inputs, r.Protect)
+			}
+		}
+	}
+	for _, r := range shift.OfType("aws:lb/loadBalancer:LoadBalancer") {
+		if r.ImportID != "" {
+			alb = &struct{ urn string }{r.URN}
+			if tg != nil && !contains(r.Dependencies, tg.urn) {
+				t.Errorf("the old load balancer does not depend on its target group: %v", r.Dependencies)
+			}
+		}
+	}
+	if tg == nil || alb == nil {
+		t.Fatalf("no old target group (%v) or load balancer (%v) in the shift stage", tg, alb)
+	}
+	rep := change.Diff(run("release").Graph, run("retire").Graph)
+	e, ok := rep.Get(tg.urn)
+	if !ok || e.Kind != change.Removed || e.Protected {
+		t.Errorf("retire: the old target group is %+v, want deleted unprotected", e)
+	}
+}
