@@ -68,6 +68,9 @@ var Calls = []Call{
 	{Service: "ecs", Operation: "ListTasks", Key: "taskArns", Per: "--cluster"},
 	{Service: "ecs", Operation: "DescribeTasks", File: "ecs-tasks.json", Key: "tasks", Per: "--cluster"},
 	{Service: "batch", Operation: "DescribeComputeEnvironments", File: "batch-compute-environments.json", Key: "computeEnvironments"},
+	// The job queues: a compute environment cannot be deleted while a queue
+	// uses it, so a migration removes its queues with it.
+	{Service: "batch", Operation: "DescribeJobQueues", File: "batch-job-queues.json", Key: "jobQueues"},
 	{Service: "autoscaling", Operation: "DescribeAutoScalingGroups", File: "autoscaling-groups.json", Key: "AutoScalingGroups"},
 	// The launch template versions the groups use: one call for every
 	// template's $Latest and $Default, one per template for numbered

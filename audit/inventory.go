@@ -65,6 +65,7 @@ type Inventory struct {
 	ECSServices              []ECSService
 	ECSTasks                 []ECSTask
 	BatchComputeEnvironments []BatchComputeEnvironment
+	BatchJobQueues           []BatchJobQueue
 	AutoScalingGroups        []AutoScalingGroup
 	LaunchTemplateVersions   []LaunchTemplateVersion
 	LaunchConfigurations     []LaunchConfiguration

@@ -575,6 +575,28 @@ func (t ECSTask) InterfaceIDs() []string {
 	return out
 }
 
+// BatchJobQueue is one entry of batch describe-job-queues.
+type BatchJobQueue struct {
+	JobQueueName            string
+	JobQueueArn             string
+	State                   string
+	Priority                int
+	ComputeEnvironmentOrder []struct {
+		Order              int
+		ComputeEnvironment string
+	}
+}
+
+// Uses reports whether the queue sends jobs to the compute environment (by ARN).
+func (q BatchJobQueue) Uses(environmentARN string) bool {
+	for _, o := range q.ComputeEnvironmentOrder {
+		if o.ComputeEnvironment == environmentARN {
+			return true
+		}
+	}
+	return false
+}
+
 // BatchComputeEnvironment is one entry of batch describe-compute-environments.
 type BatchComputeEnvironment struct {
 	ComputeEnvironmentName string

@@ -317,6 +317,7 @@ func (inv *Inventory) decode(s *Snapshot) error {
 	add(each(s, call("DescribeServices"), appendTo(&inv.ECSServices)))
 	add(each(s, call("DescribeTasks"), appendTo(&inv.ECSTasks)))
 	add(each(s, call("DescribeComputeEnvironments"), appendTo(&inv.BatchComputeEnvironments)))
+	add(each(s, call("DescribeJobQueues"), appendTo(&inv.BatchJobQueues)))
 	add(each(s, call("DescribeAutoScalingGroups"), appendTo(&inv.AutoScalingGroups)))
 	// The account-wide $Latest and $Default call and the numbered ones may
 	// return the same version twice.

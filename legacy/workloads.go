@@ -28,6 +28,9 @@ type OldWorkload struct {
 	Service      *ecs.Service
 	Function     *lambda.Function
 	Environment  *batch.ComputeEnvironment
+	// JobQueues are the queues that send jobs to the environment, imported
+	// so that its removal deletes them first.
+	JobQueues []*batch.JobQueue
 }
 
 // Resources lists what the workload imported, in ID order.
@@ -185,6 +188,35 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 			ow.Function, err = lambda.NewFunction(ctx, rn, a.functionArgs(f.Function), opts...)
 		case KindBatch:
 			ow.Environment, err = batch.NewComputeEnvironment(ctx, rn, a.environmentArgs(f.Environment), opts...)
+			if err != nil {
+				return nil, err
+			}
+			// AWS refuses to delete a compute environment a job queue
+			// uses: its queues are imported with it and depend on it, so a
+			// removal deletes them first (the provider disables a queue
+			// before it deletes it).
+			for _, q := range inv.BatchJobQueues {
+				if !q.Uses(f.Environment.ComputeEnvironmentArn) {
+					continue
+				}
+				var orders batch.JobQueueComputeEnvironmentOrderArray
+				for _, o := range q.ComputeEnvironmentOrder {
+					orders = append(orders, batch.JobQueueComputeEnvironmentOrderArgs{
+						Order: pulumi.Int(o.Order), ComputeEnvironment: pulumi.String(o.ComputeEnvironment),
+					})
+				}
+				jq, err := batch.NewJobQueue(ctx, rn+"-"+q.JobQueueName, &batch.JobQueueArgs{
+					Name: pulumi.String(q.JobQueueName), State: pulumi.String(q.State), Priority: pulumi.Int(q.Priority),
+					ComputeEnvironmentOrders: orders,
+				}, parent, pulumi.Import(pulumi.ID(q.JobQueueArn)), pulumi.Protect(protect),
+					pulumi.IgnoreChanges([]string{"tags", "tagsAll", "schedulingPolicyArn", "jobStateTimeLimitActions", "computeEnvironments"}),
+					// Deleted before the compute environment it sends jobs to.
+					pulumi.DependsOn([]pulumi.Resource{ow.Environment}))
+				if err != nil {
+					return nil, err
+				}
+				ow.JobQueues = append(ow.JobQueues, jq)
+			}
 		}
 		if err != nil {
 			return nil, err

@@ -309,9 +309,9 @@ func TestMigration_OldWorkloadsAreLiftedThenRemovedInStagesOfTheirOwn(t *testing
 		}
 	}
 	// Two instances, the load balancer and its target group, the service,
-	// the function and the compute environment.
-	if lifts != 7 {
-		t.Errorf("%d old workload resources lifted, want 7:\n%s", lifts, r.Text())
+	// the function, the compute environment and its job queue.
+	if lifts != 8 {
+		t.Errorf("%d old workload resources lifted, want 8:\n%s", lifts, r.Text())
 	}
 	if !strings.Contains(r.Text(), "[protect lifted]") {
 		t.Errorf("the report does not say protect lifted:\n%s", r.Text())
@@ -331,11 +331,11 @@ func TestMigration_OldWorkloadsAreLiftedThenRemovedInStagesOfTheirOwn(t *testing
 			removed++
 		}
 	}
-	if removed != 7 {
-		t.Errorf("%d removed, want 7:\n%s", removed, r.Text())
+	if removed != 8 {
+		t.Errorf("%d removed, want 8:\n%s", removed, r.Text())
 	}
-	if errs := change.Diff(kept, gone).Errors(); len(errs) != 7 {
-		t.Errorf("removing protected workloads: %d refusals, want 7", len(errs))
+	if errs := change.Diff(kept, gone).Errors(); len(errs) != 8 {
+		t.Errorf("removing protected workloads: %d refusals, want 8", len(errs))
 	}
 
 	parse := func(v map[string]string) *stack.Config {

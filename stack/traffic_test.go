@@ -162,3 +162,44 @@ func TestMigration_AnOldLoadBalancersTargetGroupsLeaveWithIt(t *testing.T) {
 		t.Errorf("retire: the old target group is %+v, want deleted unprotected", e)
 	}
 }
+
+// An old Batch environment's job queues are imported with it (AWS refuses to
+// delete an environment a queue uses) and depend on it, so the retire stage
+// deletes them first.
+func TestMigration_AnOldBatchEnvironmentsJobQueuesLeaveBeforeIt(t *testing.T) {
+	const arn = "arn:aws:batch:eu-west-1:111122223333:job-queue/prod-nightly-queue"
+	run := func(stage string) *offline.Result {
+		res, err := offline.Run(exampleStage(t, stage, func(map[string]any) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	shift := run("shift").Graph
+	var queue, env string
+	for _, r := range shift.OfType("aws:batch/computeEnvironment:ComputeEnvironment") {
+		if r.ImportID == "prod-nightly" {
+			env = r.URN
+		}
+	}
+	for _, r := range shift.OfType("aws:batch/jobQueue:JobQueue") {
+		if r.ImportID != arn {
+			continue
+		}
+		queue = r.URN
+		orders, _ := r.Inputs["computeEnvironmentOrders"].([]any)
+		if r.Inputs["name"] != "prod-nightly-queue" || r.Inputs["state"] != "ENABLED" || r.Inputs["priority"] != 1.0 || len(orders) != 1 || !r.Protect {
+			t.Errorf("old job queue imported with %v, protect %v", r.Inputs, r.Protect)
+		}
+		if !contains(r.Dependencies, env) {
+			t.Errorf("the old job queue does not depend on its compute environment %s: %v", env, r.Dependencies)
+		}
+	}
+	if queue == "" || env == "" {
+		t.Fatalf("no old job queue (%q) or compute environment (%q) in the shift stage", queue, env)
+	}
+	rep := change.Diff(run("release").Graph, run("retire").Graph)
+	if e, ok := rep.Get(queue); !ok || e.Kind != change.Removed || e.Protected {
+		t.Errorf("retire: the old job queue is %+v, want deleted unprotected", e)
+	}
+}

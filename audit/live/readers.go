@@ -392,6 +392,13 @@ func (s *svc) readBatch() {
 				return o.ComputeEnvironments
 			})
 	})
+	list(s, "batch", "DescribeJobQueues", func(ctx context.Context) ([]batchtypes.JobQueueDetail, error) {
+		p := batch.NewDescribeJobQueuesPaginator(cl, &batch.DescribeJobQueuesInput{MaxResults: aws.Int32(batchPage)})
+		return pages(ctx, p.HasMorePages, func(ctx context.Context) (*batch.DescribeJobQueuesOutput, error) { return p.NextPage(ctx) },
+			func(o *batch.DescribeJobQueuesOutput) []batchtypes.JobQueueDetail {
+				return o.JobQueues
+			})
+	})
 }
 
 func (s *svc) readAutoScaling() {

@@ -113,8 +113,11 @@ func identify(r *http.Request, body []byte) Request {
 		req.Operation = "ListFunctions"
 	case req.Service == "batch":
 		req.Operation = strings.TrimPrefix(r.URL.Path, "/v1/")
-		if req.Operation == "describecomputeenvironments" {
+		switch req.Operation {
+		case "describecomputeenvironments":
 			req.Operation = "DescribeComputeEnvironments"
+		case "describejobqueues":
+			req.Operation = "DescribeJobQueues"
 		}
 	default:
 		req.Operation = r.Method + " " + r.URL.Path
