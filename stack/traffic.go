@@ -74,7 +74,6 @@ func (c *Config) validateTraffic(p *problems.List) {
 		p.Add(key+".weights", "no weights at or before stage %s: list this stage or an earlier one", m.Stage)
 	case !oldHere && w.Old > 0:
 		p.Add(key+".weights", "at stage %s the old load balancer %s is no longer in platform:migration.workloads (retired), but its record still gets weight %d: give it 0 in the stage before it goes, so no user is sent to a deleted load balancer", m.Stage, t.Old, w.Old)
-	case oldHere && w.Old == 0 && w.New == 0:
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
+	"github.com/acme/platform/internal/sim"
 	"github.com/acme/platform/stack"
 )
 
@@ -38,6 +39,16 @@ func exampleStage(t *testing.T, stage string, edit func(tr map[string]any)) *sta
 	return f
 }
 
+// runExample runs a stage file under the simulated engine.
+func runExample(t *testing.T, f *stack.File) *sim.Graph {
+	t.Helper()
+	res, err := offline.Run(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Graph
+}
+
 func weights(g map[string]any, stage string, old, new int) {
 	g["weights"].(map[string]any)[stage] = map[string]any{"old": old, "new": new}
 }
@@ -46,14 +57,7 @@ func weights(g map[string]any, stage string, old, new int) {
 // a weighted alias record whose target health Route 53 evaluates; rolling
 // back to the stage before is an in-place update of the weights.
 func TestTraffic_WeightedRecordsPerStageAndRollbackIsAnUpdate(t *testing.T) {
-	run := func(f *stack.File) *offline.Result {
-		res, err := offline.Run(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	canary := run(exampleStage(t, "canary", nil)).Graph
+	canary := runExample(t, exampleStage(t, "canary", nil))
 	recs := canary.OfType(tRecord)
 	got := map[string]float64{}
 	for _, r := range recs {
@@ -76,7 +80,7 @@ func TestTraffic_WeightedRecordsPerStageAndRollbackIsAnUpdate(t *testing.T) {
 		t.Fatalf("no old record: %+v", old)
 	}
 
-	back := run(exampleStage(t, "canary", func(tr map[string]any) { weights(tr, "canary", 100, 0) })).Graph
+	back := runExample(t, exampleStage(t, "canary", func(tr map[string]any) { weights(tr, "canary", 100, 0) }))
 	rep := change.Diff(canary, back)
 	if len(rep.Of(change.Replaced)) > 0 || len(rep.Of(change.Removed)) > 0 || len(rep.Of(change.Added)) > 0 {
 		t.Errorf("rolling back is not only updates:\n%s", rep.Text())
@@ -86,7 +90,7 @@ func TestTraffic_WeightedRecordsPerStageAndRollbackIsAnUpdate(t *testing.T) {
 	}
 
 	// Once the old load balancer is retired, only the new record answers.
-	retire := run(exampleStage(t, "retire", nil)).Graph
+	retire := runExample(t, exampleStage(t, "retire", nil))
 	if _, ok := retire.Named(tRecord, "prod-traffic-old"); ok {
 		t.Error("the retire stage keeps a record for the deleted load balancer")
 	}
@@ -128,14 +132,7 @@ func TestTraffic_RefusesBadWeightsAndNamesAtTheirKeyAndStage(t *testing.T) {
 // the retire stage deletes it first and them after.
 func TestMigration_AnOldLoadBalancersTargetGroupsLeaveWithIt(t *testing.T) {
 	const arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-web/3c2b1a0f9e8d7c6b"
-	run := func(stage string) *offline.Result {
-		res, err := offline.Run(exampleStage(t, stage, func(map[string]any) {}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	shift := run("shift").Graph
+	shift := runExample(t, exampleStage(t, "shift", nil))
 	var tg, alb *struct{ urn string }
 	for _, r := range shift.OfType("aws:lb/targetGroup:TargetGroup") {
 		if r.ImportID == arn {
@@ -156,7 +153,7 @@ func TestMigration_AnOldLoadBalancersTargetGroupsLeaveWithIt(t *testing.T) {
 	if tg == nil || alb == nil {
 		t.Fatalf("no old target group (%v) or load balancer (%v) in the shift stage", tg, alb)
 	}
-	rep := change.Diff(run("release").Graph, run("retire").Graph)
+	rep := change.Diff(runExample(t, exampleStage(t, "release", nil)), runExample(t, exampleStage(t, "retire", nil)))
 	e, ok := rep.Get(tg.urn)
 	if !ok || e.Kind != change.Removed || e.Protected {
 		t.Errorf("retire: the old target group is %+v, want deleted unprotected", e)
@@ -168,14 +165,7 @@ func TestMigration_AnOldLoadBalancersTargetGroupsLeaveWithIt(t *testing.T) {
 // deletes them first.
 func TestMigration_AnOldBatchEnvironmentsJobQueuesLeaveBeforeIt(t *testing.T) {
 	const arn = "arn:aws:batch:eu-west-1:111122223333:job-queue/prod-nightly-queue"
-	run := func(stage string) *offline.Result {
-		res, err := offline.Run(exampleStage(t, stage, func(map[string]any) {}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	shift := run("shift").Graph
+	shift := runExample(t, exampleStage(t, "shift", nil))
 	var queue, env string
 	for _, r := range shift.OfType("aws:batch/computeEnvironment:ComputeEnvironment") {
 		if r.ImportID == "prod-nightly" {
@@ -198,7 +188,7 @@ func TestMigration_AnOldBatchEnvironmentsJobQueuesLeaveBeforeIt(t *testing.T) {
 	if queue == "" || env == "" {
 		t.Fatalf("no old job queue (%q) or compute environment (%q) in the shift stage", queue, env)
 	}
-	rep := change.Diff(run("release").Graph, run("retire").Graph)
+	rep := change.Diff(runExample(t, exampleStage(t, "release", nil)), runExample(t, exampleStage(t, "retire", nil)))
 	if e, ok := rep.Get(queue); !ok || e.Kind != change.Removed || e.Protected {
 		t.Errorf("retire: the old job queue is %+v, want deleted unprotected", e)
 	}
