@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -125,57 +126,85 @@ type Path struct {
 // them. Ties go to the resource first in URN order, so the result is
 // deterministic.
 func CriticalPath(g *sim.Graph) Path {
-	v := newView(g)
-	var nodes []sim.Resource
-	for _, r := range v.of(sortedKeys(v.byType)...) {
-		if r.Custom {
-			nodes = append(nodes, r)
+	p := Path{Finish: map[string]time.Duration{}}
+	if g == nil {
+		return p
+	}
+	// Everything below works on positions in URN order: a resource's
+	// dependencies sorted by position are sorted by URN, which is what
+	// breaks ties.
+	n := len(g.Resources)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return g.Resources[order[a]].URN < g.Resources[order[b]].URN })
+	rs := make([]*sim.Resource, n)
+	pos := make(map[string]int, n)
+	for i, o := range order {
+		rs[i] = &g.Resources[o]
+		pos[rs[i].URN] = i
+	}
+	kids := make([][]int, n)
+	for i, r := range rs {
+		if j, ok := pos[r.Parent]; ok && r.Parent != "" {
+			kids[j] = append(kids[j], i)
 		}
 	}
 
-	under := map[string][]string{} // component URN -> custom descendants, in URN order
-	var collect func(u string) []string
-	collect = func(u string) []string {
-		if got, ok := under[u]; ok {
-			return got
+	// under lists a component's custom descendants; a parent cycle, which a
+	// valid graph does not have, ends the walk.
+	under := make([][]int, n)
+	walked := make([]bool, n)
+	var collect func(i int) []int
+	collect = func(i int) []int {
+		if walked[i] {
+			return under[i]
 		}
-		under[u] = nil // guards a (malformed) parent cycle
-		var out []string
-		for _, k := range v.kids[u] {
-			if v.byURN[k].Custom {
+		walked[i] = true
+		var out []int
+		for _, k := range kids[i] {
+			if rs[k].Custom {
 				out = append(out, k)
 			}
 			out = append(out, collect(k)...)
 		}
-		under[u] = out
+		under[i] = out
 		return out
 	}
 
-	deps := func(r sim.Resource) []string {
-		seen := map[string]bool{r.URN: true}
-		var out []string
-		addURN := func(u string) {
-			if !seen[u] {
-				seen[u] = true
-				out = append(out, u)
+	mark := make([]int, n) // mark[j] == i+1: j is already a dependency of i
+	deps := func(i int) []int {
+		r := rs[i]
+		mark[i] = i + 1
+		var out []int
+		add := func(j int) {
+			if mark[j] != i+1 {
+				mark[j] = i + 1
+				out = append(out, j)
 			}
 		}
-		all := append([]string(nil), r.Dependencies...)
-		for _, k := range sortedKeys(r.PropertyDependencies) {
-			all = append(all, r.PropertyDependencies[k]...)
-		}
-		for _, u := range all {
-			d, ok := v.byURN[u]
+		addURN := func(u string) {
+			j, ok := pos[u]
 			switch {
 			case !ok:
-			case d.Custom:
-				addURN(u)
+			case rs[j].Custom:
+				add(j)
 			default:
-				for _, c := range collect(u) {
-					addURN(c)
+				for _, c := range collect(j) {
+					add(c)
 				}
 			}
 		}
+		for _, u := range r.Dependencies {
+			addURN(u)
+		}
+		for _, us := range r.PropertyDependencies {
+			for _, u := range us {
+				addURN(u)
+			}
+		}
+		sort.Ints(out)
 		return out
 	}
 
@@ -184,55 +213,56 @@ func CriticalPath(g *sim.Graph) Path {
 		visiting
 		done
 	)
-	state := map[string]int{}
-	finish := map[string]time.Duration{}
-	start := map[string]time.Duration{}
-	pred := map[string]string{}
-	var visit func(r sim.Resource)
-	visit = func(r sim.Resource) {
-		state[r.URN] = visiting
+	state := make([]uint8, n)
+	dur := make([]time.Duration, n)
+	start := make([]time.Duration, n)
+	finish := make([]time.Duration, n)
+	pred := make([]int, n)
+	var visit func(i int)
+	visit = func(i int) {
+		state[i] = visiting
 		var s time.Duration
-		ds := deps(r)
-		sort.Strings(ds)
-		for _, u := range ds {
-			switch state[u] {
+		pred[i] = -1
+		for _, j := range deps(i) {
+			switch state[j] {
 			case visiting:
 				continue // the edge that closes a cycle
 			case unvisited:
-				visit(v.byURN[u])
+				visit(j)
 			}
-			if f := finish[u]; f > s {
-				s, pred[r.URN] = f, u
+			if finish[j] > s {
+				s, pred[i] = finish[j], j
 			}
 		}
-		start[r.URN] = s
-		finish[r.URN] = s + CreateTime(r)
-		state[r.URN] = done
+		dur[i] = CreateTime(*rs[i])
+		start[i], finish[i] = s, s+dur[i]
+		state[i] = done
 	}
 
-	p := Path{Resources: len(nodes), Finish: map[string]time.Duration{}}
-	last := ""
-	for _, r := range nodes {
-		if state[r.URN] == unvisited {
-			visit(r)
+	last := -1
+	for i, r := range rs {
+		if !r.Custom {
+			continue
 		}
-		p.Serial += CreateTime(r)
-		p.Finish[r.URN] = finish[r.URN]
-		if f := finish[r.URN]; last == "" || f > finish[last] {
-			last = r.URN
+		if state[i] == unvisited {
+			visit(i)
+		}
+		p.Resources++
+		p.Serial += dur[i]
+		p.Finish[r.URN] = finish[i]
+		if last < 0 || finish[i] > finish[last] {
+			last = i
 		}
 	}
-	if last == "" {
+	if last < 0 {
 		return p
 	}
 	p.Total = finish[last]
-	for u := last; u != ""; u = pred[u] {
-		r := v.byURN[u]
-		p.Chain = append(p.Chain, Step{URN: u, Name: r.Name, Type: r.Type, Duration: CreateTime(r), Start: start[u], Finish: finish[u]})
+	for i := last; i >= 0; i = pred[i] {
+		r := rs[i]
+		p.Chain = append(p.Chain, Step{URN: r.URN, Name: r.Name, Type: r.Type, Duration: dur[i], Start: start[i], Finish: finish[i]})
 	}
-	for i, j := 0, len(p.Chain)-1; i < j; i, j = i+1, j-1 {
-		p.Chain[i], p.Chain[j] = p.Chain[j], p.Chain[i]
-	}
+	slices.Reverse(p.Chain)
 	return p
 }
 
