@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"sort"
+	"sync"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -152,6 +153,14 @@ type Platform struct {
 	// Legacy is what a migration imported of the old account (nil without
 	// platform:migration).
 	Legacy *legacy.Account
+
+	// warnings holds Warnings once computed: the program logs them and the
+	// offline plan prints them, and the idle-NAT advice among them parses
+	// the whole config again.
+	warnings struct {
+		once sync.Once
+		list []string
+	}
 }
 
 // Build registers the whole platform for a validated config.

@@ -157,3 +157,18 @@ func TestIdleNAT_SilentWhenNATIsUsedOrAbsent(t *testing.T) {
 		t.Errorf("idle %+v", idle)
 	}
 }
+
+// The program logs the warnings and the offline plan prints them: both read
+// one list, and a caller that edits its copy changes neither.
+func TestWarnings_OneListForEveryReader(t *testing.T) {
+	res := runPath(t, "../Pulumi.dev.yaml")
+	first := res.Platform.Warnings()
+	if len(first) == 0 {
+		t.Fatal("dev has no warnings to compare")
+	}
+	want := append([]string(nil), first...)
+	first[0] = "edited by a caller"
+	if got := res.Platform.Warnings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("a caller's edit reached the next reader:\n%s", strings.Join(got, "\n"))
+	}
+}

@@ -306,6 +306,11 @@ func sortedNames[V any](m map[string]V) []string {
 // Warnings lists what a reviewer should know about a stack that is valid but
 // weaker than production: each a sentence naming the workload and the fix.
 func (pl *Platform) Warnings() []string {
+	pl.warnings.once.Do(func() { pl.warnings.list = pl.warningsNow() })
+	return append([]string(nil), pl.warnings.list...)
+}
+
+func (pl *Platform) warningsNow() []string {
 	var out []string
 	if pl.Workloads == nil {
 		return nil
