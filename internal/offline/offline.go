@@ -69,7 +69,16 @@ func run(f *stack.File, account string, running map[string]string) (*Result, err
 			mu.Unlock()
 		},
 	})
-	runErr := pulumi.RunErr(prog, pulumi.WithMocks(stack.Project, f.Stack, mon), sim.WithConfig(f.Values))
+	// Pulumi's SDK records the caller's whole Go stack with every resource it
+	// registers (source positions, which the simulated engine never reads),
+	// so each registration costs more the deeper the program runs. On a
+	// goroutine of its own the program's stacks hold only its own frames, not
+	// those of the plan, the test or the benchmark that called it.
+	done := make(chan error, 1)
+	go func() {
+		done <- pulumi.RunErr(prog, pulumi.WithMocks(stack.Project, f.Stack, mon), sim.WithConfig(f.Values))
+	}()
+	runErr := <-done
 	g, err := mon.Graph()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
