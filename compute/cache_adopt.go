@@ -213,6 +213,15 @@ func TransitInPlace(engine, version string) bool {
 // CloudWatch's CacheClusterId names.
 func (c *Cache) MemberIDs() []string { return c.memberIDs }
 
+// NodeIDs are the cache clusters of this stage by their NodeKey.
+func (c *Cache) NodeIDs() map[string]string {
+	out := make(map[string]string, len(c.memberIDs))
+	for _, id := range c.memberIDs {
+		out[NodeKey(c.ID, id)] = id
+	}
+	return out
+}
+
 // newAdoptedCache registers an adopted replication group: its subnet group,
 // non-default parameter group, the group itself and its member clusters,
 // the snapshot's imported with inputs equal to the snapshot's and

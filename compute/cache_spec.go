@@ -3,7 +3,9 @@
 package compute
 
 import (
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/acme/platform/dataprotect"
@@ -60,6 +62,40 @@ type CacheSpec struct {
 	// Adopt takes over an existing replication group during a migration
 	// (platform:migration) instead of creating one: see CacheAdopt.
 	Adopt *CacheAdopt `json:"adopt,omitempty"`
+	// AdoptedMembers are an adopted group's cache clusters in this stage, as
+	// the stack resolves them from the snapshot and the stages: not config.
+	AdoptedMembers []string `json:"-"`
+}
+
+// NodeKeys name the cache's nodes where one thing per node is named (its
+// alarms): 001, 002, ... for a group the stack creates, whose members AWS
+// calls <group>-001, <group>-002, ...; for an adopted group, the key of each
+// member of this stage (see NodeKey). Keys follow members, not positions: when
+// a stage removes a member, the others' alarms keep their names.
+func (s CacheSpec) NodeKeys() []string {
+	if s.Adopt != nil && len(s.AdoptedMembers) > 0 {
+		out := make([]string, len(s.AdoptedMembers))
+		for i, m := range s.AdoptedMembers {
+			out[i] = NodeKey(s.Adopt.ReplicationGroupID, m)
+		}
+		sort.Strings(out)
+		return out
+	}
+	out := make([]string, s.Replicas+1)
+	for i := range out {
+		out[i] = fmt.Sprintf("%03d", i+1)
+	}
+	return out
+}
+
+// NodeKey is a member's key within its replication group: the member ID
+// without the group's ID and hyphen when it starts with them (AWS's own
+// <group>-001), else the whole member ID.
+func NodeKey(groupID, memberID string) string {
+	if k, ok := strings.CutPrefix(memberID, groupID+"-"); ok && groupID != "" && k != "" {
+		return k
+	}
+	return memberID
 }
 
 func (s *CacheSpec) defaults(has func(...string) bool) {

@@ -189,3 +189,30 @@ func secretString(t *testing.T, v any) string {
 	}
 	return s.Element.StringValue()
 }
+
+// A node's key is what AWS appended to the group's ID for its member, and the
+// whole member ID when it was named otherwise; a group the stack creates has
+// keys 001 to replicas+1, an adopted one its members' keys in this stage.
+func TestCacheNodeKeys_FollowTheMembersNames(t *testing.T) {
+	for _, c := range []struct{ group, member, want string }{
+		{"prod-redis", "prod-redis-001", "001"},
+		{"prod-redis", "prod-redis-004", "004"},
+		{"prod-redis", "sessions-a", "sessions-a"},
+		{"prod-redis", "prod-redis-", "prod-redis-"},
+		{"prod-redis", "prod-redisx-001", "prod-redisx-001"},
+		{"", "-001", "-001"},
+	} {
+		if got := NodeKey(c.group, c.member); got != c.want {
+			t.Errorf("NodeKey(%q, %q) = %q, want %q", c.group, c.member, got, c.want)
+		}
+	}
+	created := CacheSpec{Replicas: 2}
+	if got := created.NodeKeys(); strings.Join(got, " ") != "001 002 003" {
+		t.Errorf("a created group's keys: %v", got)
+	}
+	adopted := CacheSpec{Replicas: 1, Adopt: &CacheAdopt{ReplicationGroupID: "prod-redis"},
+		AdoptedMembers: []string{"prod-redis-004", "prod-redis-002"}}
+	if got := adopted.NodeKeys(); strings.Join(got, " ") != "002 004" {
+		t.Errorf("an adopted group's keys: %v", got)
+	}
+}

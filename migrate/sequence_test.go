@@ -655,3 +655,51 @@ func encode(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// An adopted cache's node alarms follow the node, not its place in the
+// group: from one stage to the next an alarm never turns to another node, and
+// a node that stays keeps every alarm it had, so a stage that removes one
+// member deletes that member's alarms and touches no other.
+func TestSequence_ACacheNodesAlarmsFollowTheNodeNotItsPosition(t *testing.T) {
+	s := loadSequence(t)
+	nodeOf := func(g *sim.Graph) map[string]string { // alarm URN -> cache cluster it watches
+		out := map[string]string{}
+		for _, a := range g.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			if dims, ok := a.Inputs["dimensions"].(map[string]any); ok {
+				if id, ok := dims["CacheClusterId"].(string); ok {
+					out[a.URN] = id
+				}
+			}
+		}
+		return out
+	}
+	watched := 0
+	for i := 1; i < len(s.graphs); i++ {
+		before, after := nodeOf(s.graphs[i-1]), nodeOf(s.graphs[i])
+		watched += len(after)
+		alarmsOf := func(m map[string]string) map[string][]string {
+			out := map[string][]string{}
+			for urn, id := range m {
+				out[id] = append(out[id], urn)
+			}
+			for id := range out {
+				sort.Strings(out[id])
+			}
+			return out
+		}
+		was, is := alarmsOf(before), alarmsOf(after)
+		for urn, id := range after {
+			if old, ok := before[urn]; ok && old != id {
+				t.Errorf("%s: %s watched %s in %s and now watches %s", s.names[i], urn, old, s.names[i-1], id)
+			}
+		}
+		for id, urns := range is {
+			if old, ok := was[id]; ok && strings.Join(old, " ") != strings.Join(urns, " ") {
+				t.Errorf("%s: node %s's alarms changed from %v to %v", s.names[i], id, old, urns)
+			}
+		}
+	}
+	if watched == 0 {
+		t.Fatal("no stage has an alarm on a cache node")
+	}
+}

@@ -34,8 +34,9 @@ type Subject struct {
 	Engine        string
 	InstanceClass string
 	Instances     int
-	// Nodes counts a cache's nodes (the primary and its replicas).
-	Nodes int
+	// Nodes are a cache's nodes (the primary and its replicas) by their
+	// keys (compute.CacheSpec.NodeKeys): one alarm each, named by the key.
+	Nodes []string
 	// Zones are the NAT gateways' zones.
 	Zones []string
 	// Scheduled is true for a batch or lambda workload with a schedule.
@@ -61,7 +62,7 @@ func SubjectsOf(c compute.Config, natZones []string) []Subject {
 				s.Instances = max(s.Instances, 1+r.MaxCount)
 			}
 		case w.Cache != nil:
-			s.Nodes = 1 + w.Cache.Replicas
+			s.Nodes = w.Cache.NodeKeys()
 		case w.Batch != nil:
 			s.Scheduled = w.Batch.Schedule != nil
 		case w.EC2 != nil, w.ECS != nil:
@@ -377,7 +378,7 @@ var catalogue = map[compute.Kind][]def{
 			Build: single("AWS/ElastiCache", "Evictions", "Sum", gte, nodeDim), Period: 300, Evaluate: 3, Datapoints: 3},
 		{Key: "replicationLag", Slug: "replication-lag", Title: "replication lag", Unit: "s", Min: 1, Max: 3600, Default: fixed(10),
 			Items:         nodes,
-			Applies:       func(s Subject) bool { return s.Nodes > 1 },
+			Applies:       func(s Subject) bool { return len(s.Nodes) > 1 },
 			NotApplicable: "it has no replica",
 			What: func(s Subject, item, t string) string {
 				return "node " + item + " of " + s.Name + ", as a replica, lags the primary by more than " + t
@@ -410,13 +411,7 @@ var scheduleFailures = def{Key: "scheduleFailures", Slug: "schedule-failures", T
 	Look:  "the message in the schedule's dead-letter queue (<name>-schedule-dlq): it carries the error Scheduler got (permissions, throttling, a missing job definition or function)",
 	Build: single("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", gte, dlqDim), Period: 300, Evaluate: 1, Datapoints: 1}
 
-func nodes(s Subject) []string {
-	out := make([]string, s.Nodes)
-	for i := range out {
-		out[i] = fmt.Sprintf("%03d", i+1)
-	}
-	return out
-}
+func nodes(s Subject) []string { return s.Nodes }
 
 func defOf(k compute.Kind, key string) (def, bool) {
 	for _, d := range catalogue[k] {

@@ -17,8 +17,8 @@ var testSubjects = []Subject{
 	{Name: "nightly", Kind: compute.KindBatch, Scheduled: true},
 	{Name: "db", Kind: compute.KindAurora, Engine: compute.EngineAuroraPostgres, InstanceClass: "db.r6g.large", Instances: 3},
 	{Name: "solo", Kind: compute.KindAurora, Engine: compute.EngineAuroraPostgres, InstanceClass: "db.t4g.medium", Instances: 1},
-	{Name: "cache", Kind: compute.KindCache, Nodes: 3},
-	{Name: "single", Kind: compute.KindCache, Nodes: 1},
+	{Name: "cache", Kind: compute.KindCache, Nodes: []string{"001", "002", "003"}},
+	{Name: "single", Kind: compute.KindCache, Nodes: []string{"001"}},
 	{Name: SubjectNAT, Kind: KindNAT, Zones: []string{"us-east-1a", "us-east-1b"}},
 }
 

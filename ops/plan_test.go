@@ -128,7 +128,7 @@ func TestSubjectsOf_ReadsTheWorkloadsAndTheNATZones(t *testing.T) {
 		{Name: "db", Kind: compute.KindAurora, Engine: "aurora-mysql", InstanceClass: "db.r6g.xlarge", Instances: 2},
 		{Name: "edge", Kind: compute.KindALB, Targets: []string{"api", "web"}},
 		{Name: "fn", Kind: compute.KindLambda, TimeoutSeconds: 30},
-		{Name: "kv", Kind: compute.KindCache, Nodes: 3},
+		{Name: "kv", Kind: compute.KindCache, Nodes: []string{"001", "002", "003"}},
 		{Name: "nat", Kind: KindNAT, Zones: []string{"us-east-1a", "us-east-1b"}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -172,7 +172,7 @@ func TestPlan_NamesAreUniqueAndThresholdsInRange(t *testing.T) {
 			seen[name] = true
 			s := Subject{Name: name, Kind: rapid.SampledFrom(kinds).Draw(t, "kind"),
 				TimeoutSeconds: rapid.IntRange(1, 900).Draw(t, "timeout"),
-				Instances:      rapid.IntRange(1, 15).Draw(t, "instances"), Nodes: rapid.IntRange(1, 6).Draw(t, "nodes"),
+				Instances:      rapid.IntRange(1, 15).Draw(t, "instances"), Nodes: []string{"001", "002", "003", "004", "005", "006"}[:rapid.IntRange(1, 6).Draw(t, "nodes")],
 				InstanceClass: rapid.SampledFrom([]string{"db.r6g.large", "db.t4g.medium", "db.x9.huge"}).Draw(t, "class")}
 			if s.Kind == compute.KindALB {
 				s.Targets = []string{"a", "b"}[:rapid.IntRange(1, 2).Draw(t, "targets")]
@@ -208,7 +208,7 @@ func TestPlan_NamesAreUniqueAndThresholdsInRange(t *testing.T) {
 func TestConfig_RejectsWorkloadsWhoseAlarmNamesCollide(t *testing.T) {
 	var p problems.List
 	Config{}.Validate("platform:alarms", ValidateContext{Subjects: []Subject{
-		{Name: "c", Kind: compute.KindCache, Nodes: 1}, {Name: "c-001", Kind: compute.KindECS},
+		{Name: "c", Kind: compute.KindCache, Nodes: []string{"001"}}, {Name: "c-001", Kind: compute.KindECS},
 	}}, &p)
 	msgs := problems.Messages(p.Err())
 	if len(msgs) != 1 || !strings.Contains(msgs[0], `workloads "c" and "c-001" would both own the alarm "c-001-memory-high"`) {

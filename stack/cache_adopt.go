@@ -53,6 +53,10 @@ func (c *Config) validateCacheAdoption(p *problems.List) {
 		// What the group is in this stage, where the kind's own settings
 		// would say otherwise (its count, its failover).
 		w.Cache.Replicas = len(a.Members) - 1
+		w.Cache.AdoptedMembers = nil
+		for _, m := range a.Members {
+			w.Cache.AdoptedMembers = append(w.Cache.AdoptedMembers, m.ID)
+		}
 		w.Cache.AutomaticFailover = a.AutomaticFailover
 		w.Cache.SnapshotRetentionDays = a.SnapshotRetention
 	}

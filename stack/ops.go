@@ -91,12 +91,12 @@ func registerAlarms(ctx *pulumi.Context, d *Design, pl *Platform) (*ops.Alarms, 
 		set(n, "cluster", db.Cluster.ID().ToStringOutput()) // the ID is the cluster identifier
 	}
 	for n, c := range w.Caches {
-		for i, id := range c.MemberIDs() {
-			// Members of a replication group the stack creates are named
-			// <replication group id>-001, -002, ...; an adopted group's are
-			// its members in this stage. The IDs are fixed before the group
-			// exists, so the alarms need not wait 15 minutes for them.
-			set(n, fmt.Sprintf("node:%03d", i+1), pulumi.String(id))
+		// Members of a replication group the stack creates are named
+		// <replication group id>-001, -002, ...; an adopted group's are its
+		// members in this stage. The IDs are fixed before the group exists,
+		// so the alarms need not wait 15 minutes for them.
+		for key, id := range c.NodeIDs() {
+			set(n, "node:"+key, pulumi.String(id))
 		}
 	}
 	var zones []string
