@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/platform/internal/importopt"
 )
 
 // AdoptedArgs are what registering an adopted cluster needs besides the spec.
@@ -20,18 +22,6 @@ type AdoptedArgs struct {
 	// ID, as the imported resources' IDs (so a group's deletion waits for the
 	// cluster to let go of it).
 	OldGroupIDs map[string]pulumi.StringInput
-}
-
-// adopted are the options of an imported part of the cluster: imported by
-// its ID, protect as given, and its tags left as they are (an import must
-// match exactly; the stack's default tags are not the old resource's).
-func adopted(parent pulumi.ResourceOption, id string, protect bool, ignore ...string) []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{
-		parent,
-		pulumi.Import(pulumi.ID(id)),
-		pulumi.Protect(protect),
-		pulumi.IgnoreChanges(append([]string{"tags", "tagsAll"}, ignore...)),
-	}
 }
 
 // adoptDatabase registers an adopted cluster in its stage: in the first, the
@@ -68,7 +58,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 		Name:        pulumi.String(sg.DBSubnetGroupName),
 		Description: pulumi.String(sg.DBSubnetGroupDescription),
 		SubnetIds:   subnetIDs,
-	}, adopted(parent, sg.DBSubnetGroupName, true)...)
+	}, importopt.Options(parent, sg.DBSubnetGroupName, true)...)
 	if err != nil {
 		return err
 	}
@@ -84,7 +74,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 			Family:      pulumi.String(pg.DBParameterGroupFamily),
 			Description: pulumi.String(pg.Description),
 			Parameters:  params,
-		}, adopted(parent, pg.DBClusterParameterGroupName, true)...)
+		}, importopt.Options(parent, pg.DBClusterParameterGroupName, true)...)
 		if err != nil {
 			return err
 		}
@@ -200,7 +190,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 		}
 		clusterArgs.EnabledCloudwatchLogsExports = pulumi.ToStringArray(exports)
 	}
-	copts := adopted(parent, cl.DBClusterIdentifier, true, ignore...)
+	copts := importopt.Options(parent, cl.DBClusterIdentifier, true, ignore...)
 	if len(logGroups) > 0 {
 		// RDS creates a missing /aws/rds/cluster/<id>/<log> group itself,
 		// unencrypted and never expiring, on the first export: the stack's
@@ -250,7 +240,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 			ia.ApplyImmediately = pulumi.Bool(true)
 		}
 		protect := !contains(st.Unprotected, id)
-		inst, err := rds.NewClusterInstance(ctx, name+"-"+id, ia, append(adopted(parent, id, protect), pulumi.IgnoreChanges([]string{"copyTagsToSnapshot"}))...)
+		inst, err := rds.NewClusterInstance(ctx, name+"-"+id, ia, importopt.Options(parent, id, protect, "copyTagsToSnapshot")...)
 		if err != nil {
 			return err
 		}

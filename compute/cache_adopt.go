@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/platform/internal/importopt"
 	"github.com/acme/platform/internal/problems"
 )
 
@@ -230,13 +231,6 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 	parent := pulumi.Parent(c)
 	s := args.Spec
 	c.ID = a.ID
-	imported := func(id string, ignore ...string) []pulumi.ResourceOption {
-		// The tags it carries are left alone: an import must match exactly,
-		// and the stack's default tags are not the old resources' tags.
-		return []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(id)), pulumi.Protect(true),
-			pulumi.IgnoreChanges(append([]string{"tags", "tagsAll"}, ignore...))}
-	}
-
 	subnets := pulumi.StringArray{}
 	for _, id := range a.OldSubnetIDs {
 		subnets = append(subnets, pulumi.String(id))
@@ -253,7 +247,7 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 		Name:        pulumi.String(a.SubnetGroupName),
 		Description: pulumi.String(a.SubnetGroupDescription),
 		SubnetIds:   subnets,
-	}, imported(a.SubnetGroupName)...)
+	}, importopt.Options(parent, a.SubnetGroupName, true)...)
 	if err != nil {
 		return err
 	}
@@ -264,7 +258,7 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 		c.ParameterGroup, err = elasticache.NewParameterGroup(ctx, name, &elasticache.ParameterGroupArgs{
 			Name:   pulumi.String(a.ParameterGroupName),
 			Family: pulumi.String(a.ParameterGroupFamily),
-		}, imported(a.ParameterGroupName, "description", "family", "parameters")...)
+		}, importopt.Options(parent, a.ParameterGroupName, true, "description", "family", "parameters")...)
 		if err != nil {
 			return err
 		}
@@ -340,7 +334,7 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 	// numCacheClusters is left out: the members are resources of their own
 	// (the provider then leaves the count as it is), and an auth token is
 	// never set: the stack does not know it and must not change it.
-	c.ReplicationGroup, err = elasticache.NewReplicationGroup(ctx, name, rgArgs, imported(a.ID, "numCacheClusters")...)
+	c.ReplicationGroup, err = elasticache.NewReplicationGroup(ctx, name, rgArgs, importopt.Options(parent, a.ID, true, "numCacheClusters")...)
 	if err != nil {
 		return err
 	}
@@ -363,8 +357,7 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 			// an old member is how the group leaves the old subnets, the lift
 			// is a reviewed change of its own, and validation keeps the
 			// primary and puts no deletion in the stage right after the import.
-			opts = []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(m.ID)), pulumi.Protect(a.ImportOnly),
-				pulumi.IgnoreChanges(append([]string{"tags", "tagsAll"}, ignore...))}
+			opts = importopt.Options(parent, m.ID, a.ImportOnly, ignore...)
 		} else {
 			margs.Tags = workloadTags(args.Tags, args.Workload).Named(m.ID)
 			// A new member is added to the group after the subnet group holds

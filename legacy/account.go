@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/audit"
+	"github.com/acme/platform/internal/importopt"
 )
 
 // AccountType is the type token of the component holding the imports.
@@ -55,7 +56,7 @@ func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pul
 		// them as they are (they are computed, not managed, when unset).
 		rt, err := ec2.NewRouteTable(ctx, name+"-"+id, &ec2.RouteTableArgs{
 			VpcId: args.VpcID,
-		}, imported(parent, id, true)...)
+		}, importopt.Options(parent, id, true)...)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +67,7 @@ func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pul
 	for _, id := range order {
 		g, _ := inv.SecurityGroup(id)
 		kept := cfg.Groups[id]
-		gopts := imported(parent, id, kept.Protected())
+		gopts := importopt.Options(parent, id, kept.Protected())
 		// A group another group's rule names cannot be deleted first: the
 		// referring group depends on it, so a removal deletes the referring
 		// group before it.
@@ -106,18 +107,6 @@ func NewAccount(ctx *pulumi.Context, name string, args *AccountArgs, opts ...pul
 		return nil, err
 	}
 	return a, nil
-}
-
-// imported are the options of an imported resource: import by ID, protect as
-// configured, and the tags it carries left alone (an import must match
-// exactly, and the stack's default tags are not the old resources' tags).
-func imported(parent pulumi.ResourceOption, id string, protect bool) []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{
-		parent,
-		pulumi.Import(pulumi.ID(id)),
-		pulumi.Protect(protect),
-		pulumi.IgnoreChanges([]string{"tags", "tagsAll"}),
-	}
 }
 
 // references lists the groups a group's rules name, sorted.

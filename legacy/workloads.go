@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/platform/audit"
+	"github.com/acme/platform/internal/importopt"
 )
 
 // OldWorkload is one imported old workload: the resources its IDs name.
@@ -150,8 +151,7 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 			return nil, fmt.Errorf("legacy.NewAccount(%q): workload %s: %w", name, n, err)
 		}
 		rn := WorkloadResourceName(name, n, w.Kind, id)
-		opts := []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(ImportID(f))), pulumi.Protect(protect),
-			pulumi.IgnoreChanges(IgnoredWhile(w.Kind, protect))}
+		opts := importopt.Options(parent, ImportID(f), protect, IgnoredWhile(w.Kind, protect)...)
 		if len(after) > 0 {
 			// The load balancer depends on the compute behind it, so a stage
 			// that removes them deletes it first: no user is sent to a target
@@ -170,7 +170,7 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 			for _, arn := range targetGroupsOf(f.LB) {
 				tg, err := lb.NewTargetGroup(ctx, rn+"-"+TargetGroupName(arn), &lb.TargetGroupArgs{
 					Name: pulumi.String(TargetGroupName(arn)), VpcId: pulumi.String(f.LB.VpcId),
-				}, parent, pulumi.Import(pulumi.ID(arn)), pulumi.Protect(protect), pulumi.IgnoreChanges(targetGroupIgnored))
+				}, importopt.Options(parent, arn, protect, targetGroupIgnored...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -208,10 +208,9 @@ func (a *Account) importWorkload(ctx *pulumi.Context, name string, parent pulumi
 				jq, err := batch.NewJobQueue(ctx, rn+"-"+q.JobQueueName, &batch.JobQueueArgs{
 					Name: pulumi.String(q.JobQueueName), State: pulumi.String(q.State), Priority: pulumi.Int(q.Priority),
 					ComputeEnvironmentOrders: orders,
-				}, parent, pulumi.Import(pulumi.ID(q.JobQueueArn)), pulumi.Protect(protect),
-					pulumi.IgnoreChanges([]string{"tags", "tagsAll", "schedulingPolicyArn", "jobStateTimeLimitActions", "computeEnvironments"}),
+				}, append(importopt.Options(parent, q.JobQueueArn, protect, "schedulingPolicyArn", "jobStateTimeLimitActions", "computeEnvironments"),
 					// Deleted before the compute environment it sends jobs to.
-					pulumi.DependsOn([]pulumi.Resource{ow.Environment}))
+					pulumi.DependsOn([]pulumi.Resource{ow.Environment}))...)
 				if err != nil {
 					return nil, err
 				}
