@@ -106,9 +106,7 @@ func adoptDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, d *Data
 		KmsKeyId:                    optString(cl.KmsKeyId),
 		EngineMode:                  optString(cl.EngineMode),
 	}
-	if cl.DatabaseName != "" {
-		clusterArgs.DatabaseName = pulumi.String(cl.DatabaseName)
-	}
+	clusterArgs.DatabaseName = importopt.Value(cl.DatabaseName)
 	if cl.Port != nil {
 		clusterArgs.Port = pulumi.Int(*cl.Port)
 	}

@@ -298,15 +298,9 @@ func newAdoptedCache(ctx *pulumi.Context, name string, args *CacheArgs, c *Cache
 			rgArgs.ParameterGroupName = c.ParameterGroup.Name
 		}
 	}
-	if a.KMSKeyID != "" {
-		rgArgs.KmsKeyId = pulumi.String(a.KMSKeyID)
-	}
-	if a.TransitMode != "" {
-		rgArgs.TransitEncryptionMode = pulumi.String(a.TransitMode)
-	}
-	if a.SnapshotWindow != "" {
-		rgArgs.SnapshotWindow = pulumi.String(a.SnapshotWindow)
-	}
+	rgArgs.KmsKeyId = importopt.Value(a.KMSKeyID)
+	rgArgs.TransitEncryptionMode = importopt.Value(a.TransitMode)
+	rgArgs.SnapshotWindow = importopt.Value(a.SnapshotWindow)
 	var userGroups pulumi.StringArray
 	for _, id := range a.UserGroupIDs {
 		userGroups = append(userGroups, pulumi.String(id))

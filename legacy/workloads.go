@@ -298,9 +298,7 @@ func (a *Account) instanceArgs(in *audit.Instance, protect bool) *ec2.InstanceAr
 		SourceDestCheck: pulumi.Bool(in.SourceDestCheck == nil || *in.SourceDestCheck),
 		Monitoring:      pulumi.Bool(in.Monitoring != nil && (in.Monitoring.State == "enabled" || in.Monitoring.State == "pending")),
 	}
-	if in.KeyName != "" {
-		args.KeyName = pulumi.String(in.KeyName)
-	}
+	args.KeyName = importopt.Value(in.KeyName)
 	if in.IamInstanceProfile != nil && in.IamInstanceProfile.Arn != "" {
 		// The provider reads the profile back by name.
 		args.IamInstanceProfile = pulumi.String(ProfileName(in.IamInstanceProfile.Arn))
@@ -329,9 +327,7 @@ func (a *Account) loadBalancerArgs(l *audit.LoadBalancer, protect bool) *lb.Load
 		Subnets:          pulumi.ToStringArray(l.SubnetIDs()),
 		SecurityGroups:   a.groupIDs(l.SecurityGroups),
 	}
-	if l.IpAddressType != "" {
-		args.IpAddressType = pulumi.String(l.IpAddressType)
-	}
+	args.IpAddressType = importopt.Value(l.IpAddressType)
 	if !protect {
 		args.EnableDeletionProtection = pulumi.Bool(false)
 	}
@@ -357,18 +353,10 @@ func (a *Account) serviceArgs(s *audit.ECSService) *ecs.ServiceArgs {
 		EnableEcsManagedTags: pulumi.Bool(s.EnableECSManagedTags),
 		EnableExecuteCommand: pulumi.Bool(s.EnableExecuteCommand),
 	}
-	if s.LaunchType != "" {
-		args.LaunchType = pulumi.String(s.LaunchType)
-	}
-	if s.PlatformVersion != "" {
-		args.PlatformVersion = pulumi.String(s.PlatformVersion)
-	}
-	if s.SchedulingStrategy != "" {
-		args.SchedulingStrategy = pulumi.String(s.SchedulingStrategy)
-	}
-	if s.PropagateTags != "" {
-		args.PropagateTags = pulumi.String(s.PropagateTags)
-	}
+	args.LaunchType = importopt.Value(s.LaunchType)
+	args.PlatformVersion = importopt.Value(s.PlatformVersion)
+	args.SchedulingStrategy = importopt.Value(s.SchedulingStrategy)
+	args.PropagateTags = importopt.Value(s.PropagateTags)
 	if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 		v := nc.AwsvpcConfiguration
 		args.NetworkConfiguration = &ecs.ServiceNetworkConfigurationArgs{
@@ -385,18 +373,10 @@ func (a *Account) functionArgs(f *audit.LambdaFunction) *lambda.FunctionArgs {
 		Name: pulumi.String(f.FunctionName),
 		Role: pulumi.String(f.Role),
 	}
-	if f.PackageType != "" {
-		args.PackageType = pulumi.String(f.PackageType)
-	}
-	if f.Handler != "" {
-		args.Handler = pulumi.String(f.Handler)
-	}
-	if f.Runtime != "" {
-		args.Runtime = pulumi.String(f.Runtime)
-	}
-	if f.Description != "" {
-		args.Description = pulumi.String(f.Description)
-	}
+	args.PackageType = importopt.Value(f.PackageType)
+	args.Handler = importopt.Value(f.Handler)
+	args.Runtime = importopt.Value(f.Runtime)
+	args.Description = importopt.Value(f.Description)
 	// The provider defaults memory to 128 MB and the timeout to 3 s.
 	if f.MemorySize > 0 {
 		args.MemorySize = pulumi.Int(f.MemorySize)
@@ -427,12 +407,8 @@ func (a *Account) environmentArgs(ce *audit.BatchComputeEnvironment) *batch.Comp
 		ComputeEnvironmentName: pulumi.String(ce.ComputeEnvironmentName),
 		Type:                   pulumi.String(ce.Type),
 	}
-	if ce.ServiceRole != "" {
-		args.ServiceRole = pulumi.String(ce.ServiceRole)
-	}
-	if ce.State != "" {
-		args.State = pulumi.String(ce.State)
-	}
+	args.ServiceRole = importopt.Value(ce.ServiceRole)
+	args.State = importopt.Value(ce.State)
 	if r := ce.ComputeResources; r != nil {
 		cr := &batch.ComputeEnvironmentComputeResourcesArgs{
 			Type:             pulumi.String(r.Type),
@@ -449,27 +425,17 @@ func (a *Account) environmentArgs(ce *audit.BatchComputeEnvironment) *batch.Comp
 		if len(r.InstanceTypes) > 0 {
 			cr.InstanceTypes = pulumi.ToStringArray(r.InstanceTypes)
 		}
-		if r.InstanceRole != "" {
-			cr.InstanceRole = pulumi.String(r.InstanceRole)
-		}
-		if r.AllocationStrategy != "" {
-			cr.AllocationStrategy = pulumi.String(r.AllocationStrategy)
-		}
+		cr.InstanceRole = importopt.Value(r.InstanceRole)
+		cr.AllocationStrategy = importopt.Value(r.AllocationStrategy)
 		if r.Ec2KeyPair != "" {
 			cr.Ec2KeyPair = pulumi.String(r.Ec2KeyPair)
 		}
 		if r.BidPercentage != nil {
 			cr.BidPercentage = pulumi.Int(*r.BidPercentage)
 		}
-		if r.SpotIamFleetRole != "" {
-			cr.SpotIamFleetRole = pulumi.String(r.SpotIamFleetRole)
-		}
-		if r.ImageId != "" {
-			cr.ImageId = pulumi.String(r.ImageId)
-		}
-		if r.PlacementGroup != "" {
-			cr.PlacementGroup = pulumi.String(r.PlacementGroup)
-		}
+		cr.SpotIamFleetRole = importopt.Value(r.SpotIamFleetRole)
+		cr.ImageId = importopt.Value(r.ImageId)
+		cr.PlacementGroup = importopt.Value(r.PlacementGroup)
 		args.ComputeResources = cr
 	}
 	return args

@@ -19,3 +19,12 @@ func Options(parent pulumi.ResourceOption, id string, protect bool, ignore ...st
 	}
 	return []pulumi.ResourceOption{parent, pulumi.Import(pulumi.ID(id)), pulumi.Protect(protect), pulumi.IgnoreChanges(keep)}
 }
+
+// Value is a string the snapshot shows, as an optional input: nil when the
+// snapshot has none, so the import reads AWS's value instead of setting "".
+func Value(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
+}

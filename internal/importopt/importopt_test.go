@@ -31,3 +31,13 @@ func TestOptions_ImportProtectAndIgnoreTagsOnce(t *testing.T) {
 		}
 	}
 }
+
+// A value the snapshot lacks is left to the import, not set empty.
+func TestValue_EmptyIsUnset(t *testing.T) {
+	if Value("") != nil {
+		t.Error(`Value("") sets an input`)
+	}
+	if v, ok := Value("ENABLED").(pulumi.String); !ok || v != "ENABLED" {
+		t.Errorf("Value(ENABLED) = %v", Value("ENABLED"))
+	}
+}
