@@ -116,7 +116,14 @@ type Path struct {
 	Serial    time.Duration
 	// Finish is when each cloud resource is created, by URN.
 	Finish map[string]time.Duration
+	// StoresReady is when the last data store (an Aurora cluster and its
+	// instances, an ElastiCache group) is created: what the workloads wired to
+	// the stores wait for. Zero without stores.
+	StoresReady time.Duration
 }
+
+// storeTypes are the resources a data store is ready after.
+var storeTypes = map[string]bool{tRDSCluster: true, tRDSClusterIn: true, tRDSInstance: true, tCacheRG: true, tCacheCluster: true}
 
 // CriticalPath computes when each resource of the graph can finish being
 // created and the chain that decides the total. A resource starts when all it
@@ -250,6 +257,9 @@ func CriticalPath(g *sim.Graph) Path {
 		p.Resources++
 		p.Serial += dur[i]
 		p.Finish[r.URN] = finish[i]
+		if storeTypes[r.Type] {
+			p.StoresReady = max(p.StoresReady, finish[i])
+		}
 		if last < 0 || finish[i] > finish[last] {
 			last = i
 		}
@@ -283,6 +293,14 @@ func pathSummary(p Path) string {
 		fmtDuration(p.Total), plural(p.Resources, "resource", "resources"), fmtDuration(p.Serial))
 }
 
+// storesReady is the sentence that says when the stores are ready, if any.
+func storesReady(p Path) string {
+	if p.StoresReady == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Data stores ready at %s; what comes after is the start of the workloads wired to them (their task definitions, functions and settings hold the stores' endpoints).\n", fmtDuration(p.StoresReady))
+}
+
 // RenderCriticalPath renders the estimate and its longest chain as text.
 func RenderCriticalPath(p Path) string {
 	var b strings.Builder
@@ -290,6 +308,7 @@ func RenderCriticalPath(p Path) string {
 	if len(p.Chain) == 0 {
 		return b.String()
 	}
+	b.WriteString(storesReady(p))
 	b.WriteString("Longest chain:\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  START\tTAKES\tRESOURCE\tTYPE")
@@ -309,6 +328,7 @@ func RenderCriticalPathMarkdown(p Path) string {
 	if len(p.Chain) == 0 {
 		return b.String()
 	}
+	b.WriteString(storesReady(p))
 	b.WriteString("\n| Start | Takes | Resource | Type |\n|---:|---:|---|---|\n")
 	for _, s := range p.Chain {
 		fmt.Fprintf(&b, "| %s | %s | `%s` | `%s` |\n", fmtDuration(s.Start), fmtDuration(s.Duration), s.Name, s.Type)

@@ -68,6 +68,12 @@ func TestCriticalPath_ADependencyOnAComponentWaitsForEverythingUnderIt(t *testin
 	if p.Resources != 8 {
 		t.Errorf("components are not resources: %d", p.Resources)
 	}
+	if p.StoresReady != 910*time.Second {
+		t.Errorf("stores ready at %s, want 15m10s (the instance)", p.StoresReady)
+	}
+	if text := RenderCriticalPath(p); !strings.Contains(text, "Data stores ready at 15m10s; what comes after is the start of the workloads wired to them") {
+		t.Errorf("the text does not say when the stores are ready:\n%s", text)
+	}
 
 	// A dependency on an empty component waits for nothing.
 	b = smallDAG()
@@ -149,6 +155,11 @@ func TestRenderCriticalPath(t *testing.T) {
 	}
 	if md := RenderCriticalPathMarkdown(p); !strings.Contains(md, "| 5m10s | 10m00s | `instance` | `aws:rds/clusterInstance:ClusterInstance` |") {
 		t.Errorf("markdown:\n%s", md)
+	}
+	storeless := newBuilder()
+	storeless.add(tVpc, "vpc", "vpc-1", nil)
+	if p := CriticalPath(storeless.graph()); p.StoresReady != 0 || strings.Contains(RenderCriticalPath(p), "Data stores ready") {
+		t.Errorf("a graph without stores: ready at %s\n%s", p.StoresReady, RenderCriticalPath(p))
 	}
 	if got := fmtDuration(3725 * time.Second); got != "1h02m05s" {
 		t.Errorf("fmtDuration %s", got)
