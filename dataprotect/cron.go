@@ -2,6 +2,8 @@ package dataprotect
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,24 +178,29 @@ func (s *Schedule) matchesDay(t time.Time) bool {
 
 // Runs lists the start times in [from, to), in loc.
 func (s *Schedule) Runs(from, to time.Time, loc *time.Location) []time.Time {
-	mins := sortedSet(s.minutes)
-	hours := sortedSet(s.hours)
-	var out []time.Time
-	day := time.Date(from.In(loc).Year(), from.In(loc).Month(), from.In(loc).Day(), 0, 0, 0, 0, loc)
-	for ; day.Before(to); day = day.AddDate(0, 0, 1) {
-		if !s.matchesDay(day) {
-			continue
-		}
-		for _, h := range hours {
-			for _, m := range mins {
-				t := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
-				if !t.Before(from) && t.Before(to) {
-					out = append(out, t)
+	return slices.Collect(s.runs(from, to, loc))
+}
+
+// runs yields the start times in [from, to), in loc, in order.
+func (s *Schedule) runs(from, to time.Time, loc *time.Location) iter.Seq[time.Time] {
+	return func(yield func(time.Time) bool) {
+		mins := sortedSet(s.minutes)
+		hours := sortedSet(s.hours)
+		day := time.Date(from.In(loc).Year(), from.In(loc).Month(), from.In(loc).Day(), 0, 0, 0, 0, loc)
+		for ; day.Before(to); day = day.AddDate(0, 0, 1) {
+			if !s.matchesDay(day) {
+				continue
+			}
+			for _, h := range hours {
+				for _, m := range mins {
+					t := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
+					if !t.Before(from) && t.Before(to) && !yield(t) {
+						return
+					}
 				}
 			}
 		}
 	}
-	return out
 }
 
 // Intervals returns the shortest and the longest gap between two consecutive
@@ -202,17 +209,21 @@ func (s *Schedule) Runs(from, to time.Time, loc *time.Location) []time.Time {
 // (a year field that has passed, or one run a year or less).
 func (s *Schedule) Intervals(loc *time.Location) (shortest, longest time.Duration, ok bool) {
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
-	runs := s.Runs(from, from.AddDate(2, 0, 0), loc)
-	if len(runs) < 2 {
-		return 0, 0, false
+	var prev time.Time
+	n := 0
+	for t := range s.runs(from, from.AddDate(2, 0, 0), loc) {
+		if n > 0 {
+			d := t.Sub(prev)
+			if n == 1 {
+				shortest = d
+			}
+			shortest = min(shortest, d)
+			longest = max(longest, d)
+		}
+		prev = t
+		n++
 	}
-	shortest = runs[1].Sub(runs[0])
-	for i := 1; i < len(runs); i++ {
-		d := runs[i].Sub(runs[i-1])
-		shortest = min(shortest, d)
-		longest = max(longest, d)
-	}
-	return shortest, longest, true
+	return shortest, longest, n >= 2
 }
 
 func sortedSet(s set) []int {
