@@ -36,7 +36,8 @@ type Subscription struct {
 	// HTTPS subscribes a webhook (PagerDuty, Opsgenie, a chat bridge); the
 	// endpoint must confirm the subscription.
 	HTTPS string `json:"https,omitempty"`
-	// TopicARN is an existing SNS topic (another team's, a central one) that
+	// TopicARN is an existing SNS topic of the stack's region (CloudWatch
+	// refuses one of another region; another team's, a central one) that
 	// every alarm also notifies. SNS cannot subscribe a topic to a topic, so it
 	// becomes a second alarm action; its policy must let CloudWatch publish.
 	TopicARN string `json:"topicArn,omitempty"`
@@ -87,13 +88,16 @@ func Decode(key string, raw any, p *problems.List) Config {
 type ValidateContext struct {
 	// Protect is platform:protect.
 	Protect bool
+	// Region is the stack's region: CloudWatch refuses an alarm action on a
+	// topic of another region. Empty skips the check.
+	Region string
 	// Subjects are what the alarms watch (see SubjectsOf); thresholds may only
 	// name these and their alarms.
 	Subjects []Subject
 }
 
 var (
-	topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
+	topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 )
 
 // Validate records every problem of the config under key.
@@ -129,8 +133,14 @@ func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
 			if err != nil || u.Scheme != "https" || u.Host == "" {
 				p.Add(k+".https", "%q is not an https URL; write the full endpoint, e.g. https://events.pagerduty.com/integration/<key>/enqueue", s.HTTPS)
 			}
-		case !topicARN.MatchString(s.TopicARN):
-			p.Add(k+".topicArn", "%q is not an SNS topic ARN; write arn:aws:sns:<region>:<account>:<topic>", s.TopicARN)
+		default:
+			m := topicARN.FindStringSubmatch(s.TopicARN)
+			switch {
+			case m == nil:
+				p.Add(k+".topicArn", "%q is not an SNS topic ARN; write arn:aws:sns:<region>:<account>:<topic>", s.TopicARN)
+			case v.Region != "" && m[1] != v.Region:
+				p.Add(k+".topicArn", "the topic is in %s and the alarms in %s; CloudWatch refuses an alarm action on a topic of another region; name a topic in %s", m[1], v.Region, v.Region)
+			}
 		}
 		id := s.Protocol() + ":" + strings.ToLower(s.Endpoint())
 		if j, dup := seen[id]; dup {

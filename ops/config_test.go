@@ -116,3 +116,29 @@ func TestConfig_OffWithAReasonIsValidOutsideProduction(t *testing.T) {
 		t.Errorf("on %v, problems %v", c.On(), msgs)
 	}
 }
+
+func TestConfig_TopicSubscriptionMustBeInTheStacksRegion(t *testing.T) {
+	for _, tc := range []struct {
+		name, topic, region string
+		want                string // "" when valid
+	}{
+		{"same region", "arn:aws:sns:us-east-1:111122223333:central", "us-east-1", ""},
+		{"another region", "arn:aws:sns:eu-west-1:111122223333:central", "us-east-1",
+			"platform:alarms.subscriptions[0].topicArn: the topic is in eu-west-1 and the alarms in us-east-1; CloudWatch refuses an alarm action on a topic of another region; name a topic in us-east-1"},
+		{"another account, same region", "arn:aws:sns:us-east-1:444455556666:central", "us-east-1", ""},
+		{"region unknown", "arn:aws:sns:eu-west-1:111122223333:central", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p problems.List
+			c := Config{Subscriptions: []Subscription{{TopicARN: tc.topic}}}
+			c.Validate("platform:alarms", ValidateContext{Region: tc.region, Subjects: testSubjects}, &p)
+			msgs := problems.Messages(p.Err())
+			switch {
+			case tc.want == "" && len(msgs) > 0:
+				t.Errorf("want no problem, got %v", msgs)
+			case tc.want != "" && (len(msgs) != 1 || msgs[0] != tc.want):
+				t.Errorf("want [%s], got %v", tc.want, msgs)
+			}
+		})
+	}
+}

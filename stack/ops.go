@@ -47,7 +47,7 @@ func (c *Config) alarmSubjects(zones []string) []ops.Subject {
 }
 
 func (c *Config) validateAlarms(p *problems.List) {
-	c.Alarms.Validate(Project+":alarms", ops.ValidateContext{Protect: c.Protect, Subjects: c.alarmSubjects(c.configZones())}, p)
+	c.Alarms.Validate(Project+":alarms", ops.ValidateContext{Protect: c.Protect, Region: c.Region, Subjects: c.alarmSubjects(c.configZones())}, p)
 }
 
 // registerAlarms registers the alarm topic and the alarms of every workload
