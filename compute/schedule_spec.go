@@ -80,10 +80,12 @@ type TriggerSpec struct {
 type SQSTrigger struct {
 	// QueueARN is the queue, in the stack's region. Required.
 	QueueARN string `json:"queueArn"`
-	// BatchSize is the most messages per invocation: 1 to 10000, default 10.
+	// BatchSize is the most messages per invocation: 1 to 10000 (a FIFO
+	// queue: 1 to 10), default 10.
 	BatchSize int `json:"batchSize,omitempty"`
 	// MaxBatchingWindowSeconds waits up to this long to fill a batch: 0 to
-	// 300; required (at least 1) with a batchSize above 10.
+	// 300; required (at least 1) with a batchSize above 10; none for a FIFO
+	// queue.
 	MaxBatchingWindowSeconds int `json:"maxBatchingWindowSeconds,omitempty"`
 	// KMSKeyARN is the customer managed key the queue is encrypted with, if
 	// any: the function then needs kms:Decrypt on it to read the messages.
@@ -330,14 +332,22 @@ func validateTriggers(k string, triggers map[string]TriggerSpec, region string, 
 			case region != "" && m[1] != region:
 				p.Add(tk+".sqs.queueArn", "the queue is in %s and the stack in %s; Lambda polls queues in its own region only", m[1], region)
 			}
+			// Lambda takes at most 10 messages from a FIFO queue and has no
+			// batching window for one.
+			fifo := m != nil && m[2] != ""
 			switch b := q.Batch(); {
 			case b < 1 || b > 10000:
 				p.Add(tk+".sqs.batchSize", "must be between 1 and 10000, got %d", b)
+			case fifo && b > 10:
+				p.Add(tk+".sqs.batchSize", "must be between 1 and 10 for a FIFO queue (Lambda's limit), got %d", b)
 			case b > 10 && q.MaxBatchingWindowSeconds < 1:
 				p.Add(tk+".sqs.maxBatchingWindowSeconds", "a batchSize above 10 needs a batching window of at least 1 second")
 			}
-			if q.MaxBatchingWindowSeconds < 0 || q.MaxBatchingWindowSeconds > 300 {
-				p.Add(tk+".sqs.maxBatchingWindowSeconds", "must be between 0 and 300 seconds, got %d", q.MaxBatchingWindowSeconds)
+			switch w := q.MaxBatchingWindowSeconds; {
+			case w < 0 || w > 300:
+				p.Add(tk+".sqs.maxBatchingWindowSeconds", "must be between 0 and 300 seconds, got %d", w)
+			case fifo && w != 0:
+				p.Add(tk+".sqs.maxBatchingWindowSeconds", "Lambda has no batching window for a FIFO queue; remove it")
 			}
 			if q.KMSKeyARN != "" && !kmsKeyARN.MatchString(q.KMSKeyARN) {
 				p.Add(tk+".sqs.kmsKeyArn", "%q is not a KMS key ARN; write arn:aws:kms:<region>:<account>:key/<id>", q.KMSKeyARN)

@@ -112,6 +112,8 @@ func TestSchedule_ConfigErrorsNameTheKey(t *testing.T) {
 		{"queue in another region", lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:eu-west-1:123456789012:q"}}}`), "platform:workloads.f.triggers.t.sqs.queueArn: the queue is in eu-west-1 and the stack in us-east-1"},
 		{"batch above 10 without a window", lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:us-east-1:123456789012:q", "batchSize": 11}}}`), "platform:workloads.f.triggers.t.sqs.maxBatchingWindowSeconds: a batchSize above 10 needs"},
 		{"batch above 10000", lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:us-east-1:123456789012:q", "batchSize": 10001, "maxBatchingWindowSeconds": 1}}}`), "platform:workloads.f.triggers.t.sqs.batchSize: must be between 1 and 10000"},
+		{"FIFO queue batch above 10", lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:us-east-1:123456789012:q.fifo", "batchSize": 11}}}`), "platform:workloads.f.triggers.t.sqs.batchSize: must be between 1 and 10 for a FIFO queue"},
+		{"FIFO queue with a batching window", lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:us-east-1:123456789012:q.fifo", "maxBatchingWindowSeconds": 5}}}`), "platform:workloads.f.triggers.t.sqs.maxBatchingWindowSeconds: Lambda has no batching window for a FIFO queue"},
 		{"bucket ARN instead of name", lambdaWith(`"triggers": {"t": {"s3": {"bucket": "arn:aws:s3:::bkt"}}}`), `platform:workloads.f.triggers.t.s3.bucket: "arn:aws:s3:::bkt" is not a bucket name`},
 		{"bad event", lambdaWith(`"triggers": {"t": {"s3": {"bucket": "bkt", "events": ["ObjectCreated"]}}}`), `platform:workloads.f.triggers.t.s3.events[0]: "ObjectCreated" is not an S3 event type`},
 		{"overlapping prefixes", lambdaWith(`"triggers": {"a": {"s3": {"bucket": "bkt", "prefix": "in/"}}, "b": {"s3": {"bucket": "bkt", "prefix": "in/x/"}}}`), "platform:workloads.f.triggers.b.s3.prefix: overlaps trigger a on bucket bkt"},
@@ -135,6 +137,7 @@ func TestSchedule_ConfigErrorsNameTheKey(t *testing.T) {
 	mustConfig(t, batchWith(`{"expression": "rate(1 day)", "retryAttempts": 0, "maxEventAgeSeconds": 60, "flexibleWindowMinutes": 1440}`), v)
 	mustConfig(t, batchWith(`{"expression": "rate(1 day)", "retryAttempts": 185, "maxEventAgeSeconds": 86400, "timezone": "America/New_York"}`), v)
 	mustConfig(t, lambdaWith(`"triggers": {"a": {"s3": {"bucket": "bkt", "prefix": "in/"}}, "b": {"s3": {"bucket": "bkt", "prefix": "out/"}}}`), v)
+	mustConfig(t, lambdaWith(`"triggers": {"t": {"sqs": {"queueArn": "arn:aws:sqs:us-east-1:123456789012:q.fifo", "batchSize": 10}}}`), v)
 }
 
 // policyActions maps each action of a policy document to its resources.
