@@ -272,6 +272,56 @@ func (c *Config) validateWorkloadEdges(p *problems.List) {
 	}
 }
 
+// validateAllowNames reports every name in platform:security.allow that is
+// no workload, beside the config's other problems. The security model finds
+// the same when it is built, but only once the rest of the config is valid:
+// without this, renaming a workload takes one run for its route and a second
+// for its allow edges. Only names shaped like a workload's are judged here;
+// group IDs, keywords and address ranges are left to the security model.
+func (c *Config) validateAllowNames(p *problems.List) {
+	declared := map[string]bool{}
+	if ws, ok := c.raw[Project+":workloads"].(map[string]any); ok {
+		for n := range ws {
+			declared[n] = true
+		}
+	}
+	if len(c.Network.Endpoints) > 0 {
+		declared["endpoints"] = true
+	}
+	if c.Access.VPN() != nil {
+		declared["vpn"] = true
+	}
+	names := make([]string, 0, len(declared))
+	for n := range declared {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	unknown := func(n string) bool {
+		return !declared[n] && n != "" && n[0] >= 'a' && n[0] <= 'z' && !strings.HasPrefix(n, "sg-") &&
+			n != security.FromInternet && n != security.FromVPNClients
+	}
+	msg := "%q is not a workload; declared workloads are: %s"
+	key := Project + ":security.allow"
+	targets := make([]string, 0, len(c.Security.Allow))
+	for t := range c.Security.Allow {
+		targets = append(targets, t)
+	}
+	sort.Strings(targets)
+	for _, t := range targets {
+		if unknown(t) {
+			p.Add(key+"."+t, msg, t, strings.Join(names, ", "))
+			continue
+		}
+		for i, g := range c.Security.Allow[t] {
+			for j, src := range g.From {
+				if unknown(src) {
+					p.Add(fmt.Sprintf("%s.%s[%d].from[%d]", key, t, i, j), msg, src, strings.Join(names, ", "))
+				}
+			}
+		}
+	}
+}
+
 // allows reports whether platform:security.allow lets source reach target.
 func (c *Config) allows(target, source string) bool {
 	for _, g := range c.Security.Allow[target] {
@@ -346,6 +396,7 @@ func (c *Config) validate(p *problems.List) {
 			Region:          c.Region,
 		}, p)
 		c.validateWorkloadEdges(p)
+		c.validateAllowNames(p)
 		c.Workloads.ValidateConnections(Project+":workloads", c.Name, c.links(), p)
 	}
 	c.validateAlarms(p)

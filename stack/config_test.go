@@ -274,3 +274,63 @@ func TestRun_TooManyLegacyGroupsStopsBeforeAnyResource(t *testing.T) {
 		t.Errorf("%d resources registered", len(res.Graph.Resources))
 	}
 }
+
+// prodWithAllow is Pulumi.prod.yaml's values with the workloads and security
+// objects edited.
+func prodWithAllow(t *testing.T, edit func(workloads, security map[string]any)) map[string]string {
+	t.Helper()
+	f, err := stack.ReadFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w, s map[string]any
+	if err := json.Unmarshal([]byte(f.Values["platform:workloads"]), &w); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(f.Values["platform:security"]), &s); err != nil {
+		t.Fatal(err)
+	}
+	edit(w, s)
+	bw, _ := json.Marshal(w)
+	bs, _ := json.Marshal(s)
+	f.Values["platform:workloads"], f.Values["platform:security"] = string(bw), string(bs)
+	return f.Values
+}
+
+func TestParse_StaleWorkloadNamesInAllowAreReportedWithEveryOtherProblem(t *testing.T) {
+	const declared = "declared workloads are: backend, cache, database, edge, endpoints, nightly, thumbnails, vpn, web"
+	rename := func(w, _ map[string]any) { w["backend"] = w["api"]; delete(w, "api") }
+	for _, tc := range []struct {
+		name string
+		edit func(w, s map[string]any)
+		want []string
+	}{
+		{"a renamed workload: its route, its own allow entry and the entries naming it", rename, []string{
+			`platform:security.allow.api: "api" is not a workload; ` + declared,
+			`platform:security.allow.cache[0].from[0]: "api" is not a workload; ` + declared,
+			`platform:security.allow.database[0].from[0]: "api" is not a workload; ` + declared,
+			`platform:workloads.edge.routes.api.target: "api" is not a declared workload; declare it under platform:workloads or fix the name`,
+		}},
+		{"a renamed workload whose route is fixed: the missing edge and the stale entries", func(w, s map[string]any) {
+			rename(w, s)
+			w["edge"].(map[string]any)["routes"].(map[string]any)["api"].(map[string]any)["target"] = "backend"
+		}, []string{
+			`platform:security.allow.api: "api" is not a workload; ` + declared,
+			`platform:security.allow.backend: edge forwards to backend, but nothing lets edge in; add {from: [edge], reason: "load balancer to backend"}`,
+			`platform:security.allow.cache[0].from[0]: "api" is not a workload; ` + declared,
+			`platform:security.allow.database[0].from[0]: "api" is not a workload; ` + declared,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := stack.Parse("prod", prodWithAllow(t, tc.edit))
+			got := problems.Messages(err)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+	// Keywords, group IDs and the built-in endpoints and vpn stay valid.
+	if _, err := stack.Parse("prod", prodWithAllow(t, func(_, _ map[string]any) {})); err != nil {
+		t.Errorf("the prod stack: %v", err)
+	}
+}
