@@ -34,7 +34,8 @@ type ECSSpec struct {
 	// 4096-16384; 4096: 8192-30720, in steps of 1024; 8192: 16384-61440 in steps
 	// of 4096; 16384: 32768-122880 in steps of 8192). Default 512.
 	Memory int `json:"memory"`
-	// DesiredCount is how many tasks run; default 2, at least 1.
+	// DesiredCount is how many tasks run; default 2 (with scaling: 2 moved
+	// into minCount..maxCount), at least 1.
 	DesiredCount int `json:"desiredCount"`
 	// HealthCheckPath is what an alb's health check requests; default "/".
 	HealthCheckPath string `json:"healthCheckPath"`
@@ -58,6 +59,16 @@ func (s *ECSSpec) defaults(has func(...string) bool) {
 	}
 	if !has("desiredCount") {
 		s.DesiredCount = DefaultDesiredCount
+		// With scaling on, the unset count starts inside the range the block
+		// sets, rather than failing on a default the stack never wrote.
+		if sc := s.Scaling; sc.On() {
+			if sc.MinCount != nil && s.DesiredCount < *sc.MinCount {
+				s.DesiredCount = *sc.MinCount
+			}
+			if sc.MaxCount != nil && s.DesiredCount > *sc.MaxCount {
+				s.DesiredCount = max(*sc.MaxCount, 1)
+			}
+		}
 	}
 	if !has("healthCheckPath") {
 		s.HealthCheckPath = DefaultHealthCheckPath

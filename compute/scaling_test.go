@@ -57,6 +57,25 @@ func TestScaling_DefaultsPerKind(t *testing.T) {
 	equal(t, "enabled false", off.ScalingOf("w").On, false)
 }
 
+func TestScaling_AnUnsetDesiredCountStartsInsideTheScalingRange(t *testing.T) {
+	for _, tc := range []struct {
+		name, service string
+		desired       int
+	}{
+		{"a range above the default starts at minCount", `"scaling": {"minCount": 3, "maxCount": 12}`, 3},
+		{"a range below the default starts at maxCount", `"scaling": {"maxCount": 1}`, 1},
+		{"a range around the default starts at the default", `"scaling": {"minCount": 1, "maxCount": 4}`, 2},
+		{"no scaling keeps the default", `"cpu": 256`, DefaultDesiredCount},
+		{"scaling off keeps the default", `"scaling": {"enabled": false, "minCount": 3}`, DefaultDesiredCount},
+		{"a desiredCount the stack sets is kept", `"desiredCount": 5, "scaling": {"minCount": 3, "maxCount": 12}`, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustConfig(t, `{"s": {"kind": "ecs", "image": "example/s:1", `+tc.service+`}}`, devCtx)
+			equal(t, "desiredCount", c["s"].ECS.DesiredCount, tc.desired)
+		})
+	}
+}
+
 func TestScaling_RejectsEachMistakeNamingTheKey(t *testing.T) {
 	ecs := func(scaling string) string {
 		return `{"s": {"kind": "ecs", "image": "example/s:1", "desiredCount": 2, "scaling": ` + scaling + `}}`
