@@ -355,3 +355,17 @@ func TestKinds_AreTheSecurityModelsStrings(t *testing.T) {
 		t.Error("Config is a map by workload name")
 	}
 }
+
+func TestValidate_AFleetSizeThatIsWrongIsReportedOnlyAtItsOwnKey(t *testing.T) {
+	for _, tc := range []struct{ name, fleet, want string }{
+		{"minSize written as a string", `"minSize": "3", "maxSize": 6`, `platform:workloads.w.minSize: want a whole number, got "3"`},
+		{"minSize 0", `"minSize": 0, "maxSize": 6`, "platform:workloads.w.minSize: must be at least 1, got 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, msgs := decodeJSON(t, `{"w": {"kind": "ec2", "ami": "ami-0abcdef1234567890", `+tc.fleet+`}}`, devCtx)
+			if len(msgs) != 1 || msgs[0] != tc.want {
+				t.Errorf("want only [%s], got %v", tc.want, msgs)
+			}
+		})
+	}
+}

@@ -80,7 +80,9 @@ func (s *EC2Spec) defaults(has func(...string) bool) {
 		}
 	}
 	if !has("desiredCapacity") {
-		s.DesiredCapacity = s.MinSize
+		// At least 1: a minSize that is unreadable or below 1 is reported at
+		// minSize, not again at a desiredCapacity the stack never wrote.
+		s.DesiredCapacity = max(s.MinSize, 1)
 	}
 	if !has("rootVolumeGiB") {
 		s.RootVolumeGiB = DefaultRootVolumeGiB
