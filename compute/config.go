@@ -125,6 +125,13 @@ func Decode(key string, raw any, p *problems.List) Config {
 	c := Config{}
 	for _, name := range sortedKeys(objs) {
 		k := key + "." + name
+		if objs[name] == nil {
+			// `api:` with every line under it commented out: an empty
+			// workload, as `api: {}` is, never one silently left out.
+			p.Add(k+".kind", "required; use %s (or remove %s)", kindChoices, k)
+			c[name] = Workload{}
+			continue
+		}
 		var obj map[string]any
 		decode.Into(k, objs[name], &obj, p)
 		if obj == nil {

@@ -105,6 +105,8 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 			`platform:workloads.x.kind: "rds" is not a workload kind; use alb, ec2, ecs, lambda, batch, aurora or cache`},
 		{"no kind", `{"x": {"image": "i"}}`, devCtx,
 			`platform:workloads.x.kind: required; use alb, ec2, ecs, lambda, batch, aurora or cache`},
+		{"a workload whose every line is commented out (null)", `{"x": null}`, devCtx,
+			`platform:workloads.x.kind: required; use alb, ec2, ecs, lambda, batch, aurora or cache (or remove platform:workloads.x)`},
 		{"a kind that is not a string", `{"x": {"kind": 5}}`, devCtx,
 			`platform:workloads.x.kind: want a string, got the number 5`},
 		{"a workload that is not an object", `{"x": "ecs"}`, devCtx,
