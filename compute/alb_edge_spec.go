@@ -40,8 +40,8 @@ var RateWindows = []int{60, 120, 300, 600}
 // DNSSpec is an alb's `dns` block: names in an existing Route 53 hosted zone
 // that alias the load balancer, and optionally the certificate for them.
 type DNSSpec struct {
-	// ZoneID or ZoneName names the existing public hosted zone; one is
-	// required. With the name the zone is looked up at deploy time.
+	// ZoneID or ZoneName names the existing public hosted zone: exactly one.
+	// With the name the zone is looked up at deploy time.
 	ZoneID   string `json:"zoneId,omitempty"`
 	ZoneName string `json:"zoneName,omitempty"`
 	// Records are the names that answer for the load balancer (alias A and
@@ -164,6 +164,10 @@ func validateEdge(k string, s ALBSpec, p *problems.List) {
 		switch {
 		case d.ZoneID == "" && d.ZoneName == "":
 			p.Add(dk, "name the existing hosted zone: zoneId (e.g. Z0123456789ABCDEFGHIJ) or zoneName (e.g. example.com)")
+		case d.ZoneID != "" && d.ZoneName != "":
+			// The records would go in the zone of the ID while the names were
+			// checked against zoneName, which nothing ties to that ID.
+			p.Add(dk, "set zoneId or zoneName, not both: the records go in the zone zoneId names, and zoneName could name another")
 		case d.ZoneID != "" && !zoneIDPattern.MatchString(d.ZoneID):
 			p.Add(dk+".zoneId", "%q is not a Route 53 hosted zone ID; write it as Z0123456789ABCDEFGHIJ (without /hostedzone/)", d.ZoneID)
 		}

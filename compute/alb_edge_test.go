@@ -17,6 +17,7 @@ func TestEdge_ConfigErrorsNameTheKey(t *testing.T) {
 	}{
 		{"no zone", albWith(`"dns": {"records": ["www.example.com"]}`), "platform:workloads.edge.dns: name the existing hosted zone", devCtx},
 		{"zone id with the path", albWith(`"dns": {"zoneId": "/hostedzone/Z123", "records": ["www.example.com"]}`), `platform:workloads.edge.dns.zoneId: "/hostedzone/Z123" is not a Route 53 hosted zone ID`, devCtx},
+		{"zone id and name", albWith(`"dns": {"zoneId": "Z0123456789ABCDEFGHIJ", "zoneName": "example.com", "records": ["www.example.com"]}`), "platform:workloads.edge.dns: set zoneId or zoneName, not both", devCtx},
 		{"no records", albWith(`"dns": {"zoneName": "example.com"}`), "platform:workloads.edge.dns.records: required", devCtx},
 		{"record outside the zone", albWith(`"dns": {"zoneName": "example.com", "records": ["www.example.org"]}`), "platform:workloads.edge.dns.records[0]: www.example.org is not in the zone example.com", devCtx},
 		{"not a name", albWith(`"dns": {"zoneName": "example.com", "records": ["WWW example.com"]}`), `platform:workloads.edge.dns.records[0]: "WWW example.com" is not a DNS name`, devCtx},
