@@ -120,7 +120,7 @@ var ConfigKeys = []Key{
 			m := legacy.Decode(Project+":migration", raw, p)
 			c.Migration = &m
 		}},
-	{Name: Project + ":alarms", Type: "object", Description: "Alarms: enabled (default true; false needs a reason, and a protected stack cannot turn them off), reason, subscriptions [{email}|{https}|{topicArn}] of the stack's encrypted alarm topic (a protected stack needs one), thresholds.<workload>.<alarm> and nat.<alarm> overriding default thresholds.",
+	{Name: Project + ":alarms", Type: "object", Description: "Alarms: enabled (default true; false needs a reason, and a protected stack cannot turn them off), reason, subscriptions [{email}|{https}|{topicArn}] of the stack's encrypted alarm topic (none pages nobody, and the plan warns), thresholds.<workload>.<alarm> and nat.<alarm> overriding default thresholds.",
 		load: func(c *Config, raw any, p *problems.List) {
 			c.Alarms = ops.Decode(Project+":alarms", raw, p)
 		}},
