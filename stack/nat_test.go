@@ -172,3 +172,21 @@ func TestWarnings_OneListForEveryReader(t *testing.T) {
 		t.Errorf("a caller's edit reached the next reader:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// An internal load balancer's names in the public zone resolve for anyone
+// to addresses only the VPC reaches: the plan says so, and an
+// internet-facing one gets no such warning.
+func TestWarnings_AnInternalLoadBalancerInThePublicZone(t *testing.T) {
+	for _, facing := range []bool{false, true} {
+		v := prodWithAllow(t, func(w, _ map[string]any) { w["edge"].(map[string]any)["internetFacing"] = facing })
+		res, err := offline.Run(&stack.File{Path: "prod", Stack: "prod", Values: v})
+		if err != nil {
+			t.Fatalf("internetFacing %v: %v", facing, err)
+		}
+		got := strings.Join(res.Platform.Warnings(), "\n")
+		warned := strings.Contains(got, "edge: an internal load balancer with records in the public zone example.com: anyone can resolve www.example.com, example.com to private addresses")
+		if warned == facing {
+			t.Errorf("internetFacing %v: warned %v:\n%s", facing, warned, got)
+		}
+	}
+}

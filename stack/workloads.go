@@ -2,6 +2,7 @@ package stack
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -320,6 +321,13 @@ func (pl *Platform) warningsNow() []string {
 			out = append(out, n+": no certificateArn, so the load balancer serves plain HTTP on port 80; set platform:workloads."+n+".certificateArn before real traffic")
 		}
 	}
+	for _, n := range pl.Design.Config.Workloads.Names() {
+		// The records go in a public zone, so anyone can resolve them, to
+		// addresses only the VPC and its peers can reach.
+		if a := pl.Design.Config.Workloads[n].ALB; a != nil && !a.InternetFacing && a.DNS != nil {
+			out = append(out, n+": an internal load balancer with records in the public zone "+zoneOf(*a.DNS)+": anyone can resolve "+strings.Join(a.DNS.Records, ", ")+" to private addresses only the VPC reaches; drop platform:workloads."+n+".dns (a private zone is not the stack's) or set internetFacing: true")
+		}
+	}
 	out = append(out, pl.invocationWarnings()...)
 	if a := pl.Design.Config.Alarms; a.PagesNobody() {
 		out = append(out, "platform:alarms.subscriptions is empty: the alarms publish to the topic "+ops.TopicName(pl.Design.Config.Name)+" and page nobody; add {email: ...} or {https: ...}")
@@ -335,4 +343,12 @@ func (pl *Platform) warningsNow() []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// zoneOf names a dns block's zone as the config does.
+func zoneOf(d compute.DNSSpec) string {
+	if d.ZoneName != "" {
+		return d.ZoneName
+	}
+	return d.ZoneID
 }
