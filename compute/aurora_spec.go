@@ -181,10 +181,16 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 	}
 	if (!adopted || s.InstanceClass != "") && !strings.HasPrefix(s.InstanceClass, "db.") {
 		p.Add(k+".instanceClass", "%q is not a DB instance class; write one such as %s", s.InstanceClass, DefaultInstanceClass)
+	} else if s.InstanceClass != "" && s.InstanceClass != "db.serverless" {
+		if why := badClassSize(s.InstanceClass); why != "" {
+			p.Add(k+".instanceClass", "%q is not a DB instance class: %s", s.InstanceClass, why)
+		}
 	}
 	switch {
 	case s.Instances < 1:
 		p.Add(k+".instances", "must be at least 1 (the writer), got %d", s.Instances)
+	case s.Instances > MaxAuroraInstances:
+		p.Add(k+".instances", "must be at most %d (the writer and Aurora's 15 readers), got %d", MaxAuroraInstances, s.Instances)
 	case v.Protect && s.Instances < 2:
 		p.Add(k+".instances", "a protected (production) stack needs at least 2 instances, a writer and a reader in another zone to fail over to; got %d", s.Instances)
 	}

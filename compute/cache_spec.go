@@ -152,6 +152,8 @@ func (s CacheSpec) validate(k string, v ValidateContext, p *problems.List) {
 	}
 	if !strings.HasPrefix(s.NodeType, "cache.") {
 		p.Add(k+".nodeType", "%q is not a cache node type; write one such as %s", s.NodeType, DefaultNodeType)
+	} else if why := badClassSize(s.NodeType); why != "" {
+		p.Add(k+".nodeType", "%q is not a cache node type: %s", s.NodeType, why)
 	}
 	switch {
 	case s.Replicas < 0 || s.Replicas > 5:

@@ -190,6 +190,14 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 			`platform:workloads.db.instances: a protected (production) stack needs at least 2 instances, a writer and a reader in another zone to fail over to; got 1`},
 		{"aurora with no instance", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instances": 0}}`, devCtx,
 			`platform:workloads.db.instances: must be at least 1 (the writer), got 0`},
+		{"aurora with more instances than a cluster holds", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instances": 17}}`, devCtx,
+			`platform:workloads.db.instances: must be at most 16 (the writer and Aurora's 15 readers), got 17`},
+		{"aurora instance class with a misspelt size", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instanceClass": "db.r6g.lrage"}}`, devCtx,
+			`platform:workloads.db.instanceClass: "db.r6g.lrage" is not a DB instance class: "lrage" is not a size; did you mean db.r6g.large?`},
+		{"aurora instance class without a size", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instanceClass": "db.r6g"}}`, devCtx,
+			`platform:workloads.db.instanceClass: "db.r6g" is not a DB instance class: write <family>.<size> after the prefix, e.g. db.r6g.large`},
+		{"cache node type with a misspelt size", `{"kv": {"kind": "cache", "engine": "valkey", "engineVersion": "8.0", "nodeType": "cache.r7g.lrage"}}`, devCtx,
+			`platform:workloads.kv.nodeType: "cache.r7g.lrage" is not a cache node type: "lrage" is not a size; did you mean cache.r7g.large?`},
 		{"aurora with a plain engine", `{"db": {"kind": "aurora", "engine": "postgres", "engineVersion": "16.4"}}`, devCtx,
 			`platform:workloads.db.engine: "postgres" is not an Aurora engine; use aurora-postgresql or aurora-mysql`},
 		{"aurora without version", `{"db": {"kind": "aurora", "engine": "aurora-postgresql"}}`, devCtx,
@@ -369,5 +377,17 @@ func TestValidate_AFleetSizeThatIsWrongIsReportedOnlyAtItsOwnKey(t *testing.T) {
 				t.Errorf("want only [%s], got %v", tc.want, msgs)
 			}
 		})
+	}
+}
+
+// AWS's instance classes and node types of every shape pass: sizes from
+// micro to 48xlarge and metal, families with suffixes, Aurora Serverless v2,
+// and a cluster of the writer and 15 readers.
+func TestValidate_AcceptsEveryShapeOfInstanceClassAndNodeType(t *testing.T) {
+	for _, class := range []string{"db.t4g.medium", "db.r6g.large", "db.r7g.16xlarge", "db.x2iedn.32xlarge", "db.r6id.metal", "db.serverless"} {
+		mustConfig(t, `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instances": 16, "instanceClass": "`+class+`"}}`, devCtx)
+	}
+	for _, node := range []string{"cache.t4g.micro", "cache.r7g.large", "cache.m7g.16xlarge", "cache.r6gd.xlarge"} {
+		mustConfig(t, `{"kv": {"kind": "cache", "engine": "valkey", "engineVersion": "8.0", "nodeType": "`+node+`"}}`, devCtx)
 	}
 }
