@@ -265,6 +265,14 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 
 	for i, o := range c.OtherNetworks {
 		k := fmt.Sprintf("%s.otherNetworks[%d]", key, i)
+		if !o.IsValid() {
+			p.Add(k, "empty; write the block of a network the VPC must not overlap, such as 10.1.0.0/16, or remove the entry")
+			continue
+		}
+		if !o.Addr().Is4() {
+			p.Add(k, "%s is not an IPv4 block; the VPC's block is IPv4, so list the IPv4 blocks of the networks it must not overlap", o)
+			continue
+		}
 		if o != o.Masked() {
 			p.Add(k, "%q has host bits set; did you mean %s?", o, o.Masked())
 			continue
@@ -337,8 +345,15 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 			p.Add(k+".prefixLength", "must be a positive prefix length such as 24, got %d", bits)
 		case bits > MaxSubnetBits:
 			p.Add(k+".prefixLength", "/%d is smaller than AWS allows; use /%d or larger (a smaller number)", bits, MaxSubnetBits)
-		case c.Existing == nil && c.CIDR.IsValid() && c.CIDR.Addr().Is4() && c.CIDR.Bits() >= MinVPCBits && bits < MaxTierBits(c.CIDR, tier):
+		case c.Existing == nil && c.CIDR.IsValid() && c.CIDR.Addr().Is4() && c.CIDR.Bits() >= MinVPCBits && c.CIDR.Bits() <= MaxVPCBits && bits < MaxTierBits(c.CIDR, tier):
 			block, _ := TierBlock(c.CIDR, tier)
+			if most := MaxTierBits(c.CIDR, tier); most > MaxSubnetBits {
+				// Not even AWS's smallest subnet fits: a longer prefix is no fix.
+				share, _ := tier.share()
+				p.Add(k+".prefixLength", "/%d subnets do not fit: the %s tier owns %s in %s, too small for %d zones of even /%d, the smallest subnet AWS allows; use a VPC block of /%d or larger (a smaller number)",
+					bits, tier, block, c.CIDR, SlotsPerTier, MaxSubnetBits, max(bits-share-slotBits, MinVPCBits))
+				break
+			}
 			p.Add(k+".prefixLength", "/%d subnets do not fit: the %s tier owns %s in %s, room for %d zones of /%d or smaller; use a longer prefix or a larger VPC block",
 				bits, tier, block, c.CIDR, SlotsPerTier, MaxTierBits(c.CIDR, tier))
 		}

@@ -70,6 +70,23 @@ func TestParse_RejectsBadValuesNamingKeyAndFix(t *testing.T) {
 			`platform:network.tiers.private.prefixLength: /20 subnets do not fit: the private tier owns 10.0.0.0/23 in 10.0.0.0/22, room for 8 zones of /26 or smaller; use a longer prefix or a larger VPC block`,
 			`platform:network.tiers.public.prefixLength: /24 subnets do not fit: the public tier owns 10.0.2.0/24 in 10.0.0.0/22, room for 8 zones of /27 or smaller; use a longer prefix or a larger VPC block`,
 		}},
+		{"VPC block too small for even the smallest subnets", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "10.0.0.0/28" })
+		}, []string{
+			`platform:network.tiers.isolated.prefixLength: /24 subnets do not fit: the isolated tier owns 10.0.0.12/30 in 10.0.0.0/28, too small for 8 zones of even /28, the smallest subnet AWS allows; use a VPC block of /19 or larger (a smaller number)`,
+			`platform:network.tiers.private.prefixLength: /20 subnets do not fit: the private tier owns 10.0.0.0/29 in 10.0.0.0/28, too small for 8 zones of even /28, the smallest subnet AWS allows; use a VPC block of /16 or larger (a smaller number)`,
+			`platform:network.tiers.public.prefixLength: /24 subnets do not fit: the public tier owns 10.0.0.8/30 in 10.0.0.0/28, too small for 8 zones of even /28, the smallest subnet AWS allows; use a VPC block of /19 or larger (a smaller number)`,
+		}},
+		{"VPC block smaller than AWS allows is reported once, at the block", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["cidr"] = "10.0.0.0/29" })
+		}, []string{`platform:network.cidr: "10.0.0.0/29": a VPC block must be between /16 and /28`}},
+		{"empty and IPv6 entries in otherNetworks", func(t *testing.T) map[string]string {
+			return withNetwork(t, func(n map[string]any) { n["otherNetworks"] = []any{"", nil, "fd00::/8", "192.168.0.0/16"} })
+		}, []string{
+			`platform:network.otherNetworks[0]: empty; write the block of a network the VPC must not overlap, such as 10.1.0.0/16, or remove the entry`,
+			`platform:network.otherNetworks[1]: empty; write the block of a network the VPC must not overlap, such as 10.1.0.0/16, or remove the entry`,
+			`platform:network.otherNetworks[2]: fd00::/8 is not an IPv4 block; the VPC's block is IPv4, so list the IPv4 blocks of the networks it must not overlap`,
+		}},
 		{"one AZ", func(t *testing.T) map[string]string {
 			return withNetwork(t, func(n map[string]any) { n["azCount"] = 1 })
 		}, []string{`platform:network.azCount: 1 is out of range; use 2 to 6 zones`}},
