@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,7 +34,7 @@ func main() {
 }
 
 // compare prints what changing from the older config to this one would do.
-func compare(older string, after *sim.Graph, afterCfg *stack.Config, md bool, stdout, stderr io.Writer) int {
+func compare(older, afterStack string, after *sim.Graph, afterCfg *stack.Config, md bool, stdout, stderr io.Writer) int {
 	var before *sim.Graph
 	var stageErr error
 	if strings.HasSuffix(older, ".json") {
@@ -44,7 +45,21 @@ func compare(older string, after *sim.Graph, afterCfg *stack.Config, md bool, st
 		}
 		before = g
 	} else {
-		res, err := offline.RunFile(older)
+		f, err := stack.ReadFile(older)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: the older config %s: %v\n", older, err)
+			return 1
+		}
+		// The older file is an earlier version of this stack's file (a
+		// stage file of a migration, a copy saved under another name): its
+		// resources are this stack's, so compare them under this stack's
+		// name, or every URN would differ and everything would be deleted
+		// and created again.
+		if f.Stack != afterStack {
+			fmt.Fprintf(stdout, "(%s is stack %q by its name: compared as an earlier version of stack %q)\n", older, f.Stack, afterStack)
+			f = asStack(f, afterStack)
+		}
+		res, err := offline.Run(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "plan: the older config %s: %v\n", older, err)
 			return 1
@@ -78,6 +93,26 @@ func compare(older string, after *sim.Graph, afterCfg *stack.Config, md bool, st
 		return 3
 	}
 	return 0
+}
+
+// asStack returns f as the file of stack name: the same values, with the
+// stack tag aws:defaultTags.tags.stack (which must equal the stack's name)
+// renamed when it named f's own stack.
+func asStack(f *stack.File, name string) *stack.File {
+	values := make(map[string]string, len(f.Values))
+	for k, v := range f.Values {
+		values[k] = v
+	}
+	var dt map[string]any
+	if err := json.Unmarshal([]byte(values["aws:defaultTags"]), &dt); err == nil {
+		if tags, ok := dt["tags"].(map[string]any); ok && tags["stack"] == f.Stack {
+			tags["stack"] = name
+			if b, err := json.Marshal(dt); err == nil {
+				values["aws:defaultTags"] = string(b)
+			}
+		}
+	}
+	return &stack.File{Path: f.Path, Stack: name, Values: values}
 }
 
 // planGCPercent is the plan's GOGC (Go's default is 100).
@@ -151,7 +186,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *against != "" {
-		return compare(*against, res.Graph, d.Config, *markdown, stdout, stderr)
+		return compare(*against, res.File.Stack, res.Graph, d.Config, *markdown, stdout, stderr)
 	}
 	if *rulesDoc != "" {
 		if err := os.WriteFile(*rulesDoc, []byte(res.Platform.RulesDoc()), 0o644); err != nil {

@@ -354,3 +354,22 @@ func TestAgainstAnEarlierStageRefusesRemovingAProtectedOldWorkload(t *testing.T)
 		}
 	}
 }
+
+// docs/migration.md compares a stage file with the file of the stage before
+// (`--file <stage N+1> --against <stage N file>`): the two files are one
+// stack's successive versions, so the change is the stage's own, not every
+// resource deleted under one stack name and created under another.
+func TestAgainstTheFileOfThePreviousStageComparesAsTheSameStack(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run([]string{"--file", "../../examples/migration/Pulumi.shift.yaml", "--dir", "../..", "--against", "../../examples/migration/Pulumi.canary.yaml"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, `compared as an earlier version of stack "shift"`) || !strings.Contains(out, "Change: 0 to replace") {
+		t.Errorf("report:\n%s", out)
+	}
+	if strings.Contains(out, "delete   aws:kms/key:Key") || strings.Contains(out, "urn:pulumi:canary::") {
+		t.Errorf("the stage's unchanged resources are reported as deleted:\n%s", out)
+	}
+}
