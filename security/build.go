@@ -324,7 +324,7 @@ func (b *builder) grants(cfg Config) {
 func (b *builder) grant(gk string, tw *Workload, g Grant) {
 	port, explicit, portOK := tw.Port, g.Port != "", true
 	if explicit {
-		p, err := ParsePort(g.Port)
+		p, err := ParsePort(string(g.Port))
 		switch {
 		case err != nil:
 			b.probs.Add(gk+".port", "%v", err)
@@ -447,7 +447,7 @@ func (b *builder) bridgeTo(gk, id string, g Grant) {
 		b.probs.Add(gk+".port", "required: a legacy group has no service port the platform knows; name the port the old workload listens on, e.g. \"5432\"")
 		return
 	}
-	port, err := ParsePort(g.Port)
+	port, err := ParsePort(string(g.Port))
 	if err != nil {
 		b.probs.Add(gk+".port", "%v", err)
 		return

@@ -257,7 +257,7 @@ func genPlatform(t *rapid.T) ([]Workload, Config, Env) {
 			continue
 		}
 		if odd("port") {
-			g.Port = rapid.SampledFrom(ports).Draw(t, "grant port")
+			g.Port = PortText(rapid.SampledFrom(ports).Draw(t, "grant port"))
 		}
 		if rapid.Bool().Draw(t, "has reason") {
 			g.Reason = "because"

@@ -122,7 +122,7 @@ type Grant struct {
 	From []string `json:"from"`
 	// Port defaults to the target's service port; "5432", "tcp/5432",
 	// "8000-8010", "udp/53". It must lie inside the target's service port.
-	Port string `json:"port,omitempty"`
+	Port PortText `json:"port,omitempty"`
 	// Reason becomes the rule description; a sensible default when empty.
 	Reason string `json:"reason,omitempty"`
 	// Until is the migration stage that removes the grant: required on a
@@ -130,6 +130,14 @@ type Grant struct {
 	// platform:migration.groups) as its target or a source, and only there.
 	Until string `json:"until,omitempty"`
 }
+
+// PortText is a grant's port as the stack file writes it ("5432",
+// "tcp/5432", "8000-8010", "udp/53"); a single port may also be written as a
+// plain number (port: 5432), as a workload's own port is.
+type PortText string
+
+// NumberText lets the config decoder take port: 5432 as "5432".
+func (PortText) NumberText() {}
 
 // Source keywords of Grant.From.
 const (

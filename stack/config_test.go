@@ -351,3 +351,20 @@ func TestParse_StaleWorkloadNamesInAllowAreReportedWithEveryOtherProblem(t *test
 		t.Errorf("the prod stack: %v", err)
 	}
 }
+
+// A workload's port is a number (port: 6379), and so may a grant's be: YAML
+// reads port: 5432 as a number, which is the same rule as port: "5432".
+func TestParse_AGrantPortWrittenAsANumberIsThePort(t *testing.T) {
+	for _, port := range []any{5432, "5432"} {
+		c, err := stack.Parse("prod", prodWithAllow(t, func(_, s map[string]any) {
+			db := s["allow"].(map[string]any)["database"].([]any)
+			db[0].(map[string]any)["port"] = port
+		}))
+		if err != nil {
+			t.Fatalf("port %#v: %v", port, err)
+		}
+		if got := c.Security.Allow["database"][0].Port; got != "5432" {
+			t.Errorf("port %#v read as %q, want 5432", port, got)
+		}
+	}
+}

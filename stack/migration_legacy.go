@@ -76,7 +76,7 @@ func (c *Config) bridgeAdmits(store string, groups []string, port int) string {
 			continue
 		}
 		if g.Port != "" {
-			pp, err := security.ParsePort(g.Port)
+			pp, err := security.ParsePort(string(g.Port))
 			if err != nil || !pp.Contains(port) {
 				continue
 			}

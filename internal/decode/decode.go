@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/acme/platform/internal/problems"
@@ -32,10 +33,20 @@ func Into(key string, raw any, out any, p *problems.List) {
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
+// NumberText is implemented by a string type whose value may also be written
+// as a whole number without quotes: YAML reads `port: 5432` as a number, and
+// such a field takes it as the text "5432".
+type NumberText interface{ NumberText() }
+
+var numberText = reflect.TypeFor[NumberText]()
+
 func value(key string, raw any, v reflect.Value, p *problems.List) {
 	if raw == nil {
 		// An explicit null leaves the zero value; required fields are checked by Validate.
 		return
+	}
+	if f, ok := raw.(float64); ok && f == math.Trunc(f) && v.Type().Implements(numberText) {
+		raw = strconv.FormatFloat(f, 'f', -1, 64)
 	}
 	if v.Kind() != reflect.Pointer && reflect.PointerTo(v.Type()).Implements(textUnmarshaler) {
 		s, ok := raw.(string)

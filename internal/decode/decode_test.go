@@ -94,3 +94,39 @@ func TestInto_EmbeddedStructKeysSitBesideTheOuterOnes(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+type portText string
+
+func (portText) NumberText() {}
+
+type withPorts struct {
+	Port portText `json:"port"`
+	Name string   `json:"name"`
+}
+
+// YAML reads port: 5432 as a number: a NumberText field takes a whole number
+// as its text, while a plain string field and a fraction are still refused.
+func TestInto_ANumberTextFieldTakesAWholeNumberAsItsText(t *testing.T) {
+	tests := []struct {
+		src   string
+		port  portText
+		probs []string
+	}{
+		{`{"port": 5432}`, "5432", nil},
+		{`{"port": "8000-8010"}`, "8000-8010", nil},
+		{`{"port": 54.5}`, "", []string{"x.port: want a string, got the number 54.5"}},
+		{`{"port": 443, "name": 5}`, "443", []string{"x.name: want a string, got the number 5"}},
+	}
+	for _, tt := range tests {
+		var raw any
+		if err := json.Unmarshal([]byte(tt.src), &raw); err != nil {
+			t.Fatal(err)
+		}
+		var w withPorts
+		var p problems.List
+		decode.Into("x", raw, &w, &p)
+		if got := problems.Messages(p.Err()); w.Port != tt.port || strings.Join(got, "\n") != strings.Join(tt.probs, "\n") {
+			t.Errorf("%s: port %q, problems %v; want %q, %v", tt.src, w.Port, got, tt.port, tt.probs)
+		}
+	}
+}
