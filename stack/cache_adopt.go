@@ -35,6 +35,9 @@ func (c *Config) validateCacheAdoption(p *problems.List) {
 		if c.Snapshot == nil || w.Cache.Adopt.ReplicationGroupID == "" {
 			continue // reported at platform:migration.snapshot or adopt.replicationGroupId
 		}
+		if c.Migration.Index(c.Migration.Stage) < 0 {
+			continue // reported at platform:migration.stage: where the group stands depends on it
+		}
 		for _, other := range c.Workloads.Names() {
 			if o := c.Workloads[other].Cache; other < n && o != nil && o.Adopt != nil && o.Adopt.ReplicationGroupID == w.Cache.Adopt.ReplicationGroupID {
 				p.Add(k+".adopt.replicationGroupId", "%s is adopted by %s too: one workload owns a replication group", o.Adopt.ReplicationGroupID, other)

@@ -392,6 +392,7 @@ func TestCacheAdoption_RefusesBadInputAtItsKey(t *testing.T) {
 		{"a subnet leaving at the import", "expand", map[string]any{"subnets": subnets(oldSubnetA, "adopt")}, nil, ak + ".subnets." + oldSubnetA + ".until", "stage adopt is the first"},
 		{"a new member beside an old subnet", "expand", map[string]any{"subnets": subnets(oldSubnetA, "cache-failover")}, nil, ak + ".members.prod-redis-003.az", "still holds the old subnet " + oldSubnetA},
 		{"groups let go at the import", "expand", map[string]any{"groupsUntil": "adopt"}, nil, ak + ".groupsUntil", "stage adopt is the first"},
+		{"a file whose stage is not one of the stages (no panic)", "expnad", nil, nil, "platform:migration.stage", `"expnad" is not one of stages`},
 		{"transit encryption it has", "expand", map[string]any{"transitEncryption": map[string]any{"preferred": "cache-replica", "required": "cache-failover"}}, nil, ak + ".transitEncryption", "already requires encryption in transit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
