@@ -144,3 +144,29 @@ func TestDataProtectionReport_SaysWhatACopyAccountMustAllow(t *testing.T) {
 		t.Errorf("cross-account copy without its prerequisite:\n%s", text)
 	}
 }
+
+// The backup plan holds Aurora clusters only, whose recovery points AWS
+// Backup never moves to cold storage: a rule asking for it is told so.
+func TestDataProtection_ColdStorageOnAuroraRecoveryPointsIsAWarning(t *testing.T) {
+	f, err := stack.ReadFile("../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "platform:dataProtection.backup.rules.monthly.coldStorageAfterDays: AWS Backup moves no Aurora recovery point to cold storage (it ignores the setting for Aurora), so they stay in warm storage, billed as such, for all 365 days; remove it"
+	for _, cold := range []bool{false, true} {
+		values := map[string]string{}
+		for k, v := range f.Values {
+			values[k] = v
+		}
+		if cold {
+			values["platform:dataProtection"] = strings.Replace(values["platform:dataProtection"], `"retentionDays":365`, `"retentionDays":365,"coldStorageAfterDays":90`, 1)
+		}
+		res, err := offline.Run(&stack.File{Path: f.Path, Stack: f.Stack, Values: values})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(res.Platform.Warnings(), "\n"); strings.Contains(got, want) != cold {
+			t.Errorf("coldStorageAfterDays set %v: warnings\n%s", cold, got)
+		}
+	}
+}

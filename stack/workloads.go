@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -341,6 +342,15 @@ func (pl *Platform) warningsNow() []string {
 	}
 	if w := pl.Design.Config.lambdaConcurrencyWarning(); w != "" {
 		out = append(out, w)
+	}
+	// The backup plan holds Aurora clusters only, and AWS Backup ignores a
+	// cold storage transition for resource types without one, Aurora's too.
+	if b := pl.Design.Config.DataProtection.Backup; b.Enabled {
+		for _, n := range sortedNames(b.Rules) {
+			if r := b.Rules[n]; r.ColdStorageAfterDays > 0 {
+				out = append(out, fmt.Sprintf("platform:dataProtection.backup.rules.%s.coldStorageAfterDays: AWS Backup moves no Aurora recovery point to cold storage (it ignores the setting for Aurora), so they stay in warm storage, billed as such, for all %d days; remove it", n, r.RetentionDays))
+			}
+		}
 	}
 	return out
 }
