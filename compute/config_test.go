@@ -391,3 +391,22 @@ func TestValidate_AcceptsEveryShapeOfInstanceClassAndNodeType(t *testing.T) {
 		mustConfig(t, `{"kv": {"kind": "cache", "engine": "valkey", "engineVersion": "8.0", "nodeType": "`+node+`"}}`, devCtx)
 	}
 }
+
+// A cache whose engine or version is itself wrong is reported at that key
+// alone: what IAM authentication needs is said of a real engine and version.
+func TestValidate_AWrongCacheEngineOrVersionIsNotAlsoAnAuthProblem(t *testing.T) {
+	for _, tt := range []struct {
+		doc  string
+		want []string
+	}{
+		{`{"kv": {"kind": "cache", "engine": "valkey", "engineVersion": 8, "auth": "iam"}}`,
+			[]string{`platform:workloads.kv.engineVersion: want a string, got the number 8`}},
+		{`{"kv": {"kind": "cache", "engine": "memcached", "engineVersion": "1.6", "auth": "iam"}}`,
+			[]string{`platform:workloads.kv.engine: "memcached" is not a cache engine; use redis or valkey`}},
+		{`{"kv": {"kind": "cache", "engine": "redis", "engineVersion": "6.2", "auth": "iam"}}`,
+			[]string{`platform:workloads.kv.auth: redis 6.2 has no IAM authentication (it needs valkey 7.2 or later, or redis 7.0 or later); upgrade the engine or use auth: secret`}},
+	} {
+		_, msgs := decodeJSON(t, tt.doc, devCtx)
+		equal(t, tt.doc, msgs, tt.want)
+	}
+}

@@ -356,7 +356,10 @@ func (s StoreSpec) validate(k string, kind Kind, engine, version string, p *prob
 	switch s.Auth {
 	case AuthSecret:
 	case AuthIAM:
-		if kind == KindCache && !CacheSupportsIAM(engine, version) {
+		// An unknown engine or a missing or malformed version is reported at
+		// its own key; what IAM needs is said of a real engine and version.
+		known := (engine == "redis" || engine == "valkey") && cacheVersion.MatchString(version)
+		if kind == KindCache && known && !CacheSupportsIAM(engine, version) {
 			p.Add(k+".auth", "%s %s has no IAM authentication (it needs valkey 7.2 or later, or redis 7.0 or later); upgrade the engine or use auth: secret", engine, version)
 		}
 	case "":
