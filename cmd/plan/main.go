@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/acme/platform/access"
 	"github.com/acme/platform/change"
 	"github.com/acme/platform/internal/offline"
 	"github.com/acme/platform/internal/problems"
@@ -94,6 +95,47 @@ func compare(older, afterStack string, after *sim.Graph, afterCfg *stack.Config,
 	}
 	return 0
 }
+
+// otherPreferenceOwners lists the stacks of dir's stack files, other than
+// this one (stage files of one stack share its platform:name and count as
+// it), that also own the Session Manager preferences document of account in
+// region.
+func otherPreferenceOwners(dir string, self *stack.File, name, account, region string) []preferenceOwner {
+	paths, err := stack.StackFiles(dir)
+	if err != nil {
+		return nil
+	}
+	selfAbs, _ := filepath.Abs(self.Path)
+	var out []preferenceOwner
+	for _, p := range paths {
+		if abs, _ := filepath.Abs(p); abs == selfAbs {
+			continue
+		}
+		f, err := stack.ReadFile(p)
+		if err != nil || f.Stack == self.Stack || f.Values["aws:region"] != region || offline.Account(f) != account {
+			continue
+		}
+		other := f.Stack
+		if n := f.Values["platform:name"]; n != "" {
+			other = n
+		}
+		if other == name {
+			continue
+		}
+		var a struct {
+			SessionManager struct {
+				Preferences string `json:"preferences"`
+			} `json:"sessionManager"`
+		}
+		if json.Unmarshal([]byte(f.Values["platform:access"]), &a) == nil && a.SessionManager.Preferences == string(access.PreferencesOwn) {
+			out = append(out, preferenceOwner{stack: f.Stack, name: other, path: p})
+		}
+	}
+	return out
+}
+
+// preferenceOwner is another stack file that owns the preferences document.
+type preferenceOwner struct{ stack, name, path string }
 
 // asStack returns f as the file of stack name: the same values, with the
 // stack tag aws:defaultTags.tags.stack (which must equal the stack's name)
@@ -175,6 +217,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	d := res.Platform.Design
+	if d.Config.Access.SessionManager.Mode() == access.PreferencesOwn {
+		if others := otherPreferenceOwners(*dir, res.File, d.Config.Name, d.Env.AccountID, d.Env.Region); len(others) > 0 {
+			o := others[0]
+			fmt.Fprintf(stderr, "%s: invalid stack configuration: platform:access.sessionManager.preferences: own, but stack %s (%s) owns SSM-SessionManagerRunShell of account %s in %s too, and an account and region have one such document: the second deploy fails with DocumentAlreadyExists; set preferences: none here with accountPreferences {kmsKey: %s, logGroup: %s} (the owner's), or none in %s\n",
+				path, o.stack, o.path, d.Env.AccountID, d.Env.Region,
+				access.SessionKeyAlias(o.name+"-sessions"), access.SessionLogGroupName(o.name+"-sessions"), o.path)
+			return 1
+		}
+	}
 	if *saveGraph != "" {
 		b, err := res.Graph.JSON()
 		if err == nil {

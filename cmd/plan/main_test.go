@@ -373,3 +373,36 @@ func TestAgainstTheFileOfThePreviousStageComparesAsTheSameStack(t *testing.T) {
 		t.Errorf("the stage's unchanged resources are reported as deleted:\n%s", out)
 	}
 }
+
+// An account and region have one SSM-SessionManagerRunShell: a stack that
+// says own beside another stack file of the project that owns it too is
+// refused at the key, with the owner's key and log group as the fix; stage
+// files of one migration (one platform:name) are one stack.
+func TestPlan_RefusesASecondStackOwningTheSessionPreferences(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"Pulumi.prod.yaml", "Pulumi.dev.yaml"} {
+		b, err := os.ReadFile(filepath.Join("../..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if name == "Pulumi.dev.yaml" {
+			s = strings.Replace(s, "preferences: none", "preferences: own", 1)
+			s = strings.Replace(s, "      accountPreferences:\n        kmsKey: alias/prod-sessions\n        logGroup: /platform/prod-sessions\n", "", 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--stack", "dev", "--dir", dir}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "platform:access.sessionManager.preferences: own, but stack prod (") ||
+		!strings.Contains(errb.String(), "set preferences: none here with accountPreferences {kmsKey: alias/prod-sessions, logGroup: /platform/prod-sessions}") {
+		t.Errorf("exit %d\nstderr:\n%s", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"--file", "../../examples/migration/Pulumi.shift.yaml", "--dir", "../../examples/migration"}, &out, &errb); code != 0 {
+		t.Errorf("a stage file beside the other stages of its stack: exit %d\n%s", code, errb.String())
+	}
+}
