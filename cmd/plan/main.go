@@ -57,7 +57,11 @@ func compare(older, afterStack string, after *sim.Graph, afterCfg *stack.Config,
 		// name, or every URN would differ and everything would be deleted
 		// and created again.
 		if f.Stack != afterStack {
-			fmt.Fprintf(stdout, "(%s is stack %q by its name: compared as an earlier version of stack %q)\n", older, f.Stack, afterStack)
+			note := stdout
+			if md {
+				note = stderr // the markdown is a PR comment of its own
+			}
+			fmt.Fprintf(note, "(%s is stack %q by its name: compared as an earlier version of stack %q)\n", older, f.Stack, afterStack)
 			f = asStack(f, afterStack)
 		}
 		res, err := offline.Run(f)
