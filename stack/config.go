@@ -300,7 +300,12 @@ func (c *Config) validateAllowNames(p *problems.List) {
 		return !declared[n] && n != "" && n[0] >= 'a' && n[0] <= 'z' && !strings.HasPrefix(n, "sg-") &&
 			n != security.FromInternet && n != security.FromVPNClients
 	}
-	msg := "%q is not a workload; declared workloads are: %s"
+	why := func(n string) string {
+		if n == "vpn" {
+			return `"vpn" is the Client VPN endpoint's group, and platform:access.clientVpn is not enabled; enable it or remove vpn here`
+		}
+		return fmt.Sprintf("%q is not a workload; declared workloads are: %s", n, strings.Join(names, ", "))
+	}
 	key := Project + ":security.allow"
 	targets := make([]string, 0, len(c.Security.Allow))
 	for t := range c.Security.Allow {
@@ -309,13 +314,13 @@ func (c *Config) validateAllowNames(p *problems.List) {
 	sort.Strings(targets)
 	for _, t := range targets {
 		if unknown(t) {
-			p.Add(key+"."+t, msg, t, strings.Join(names, ", "))
+			p.Add(key+"."+t, "%s", why(t))
 			continue
 		}
 		for i, g := range c.Security.Allow[t] {
 			for j, src := range g.From {
 				if unknown(src) {
-					p.Add(fmt.Sprintf("%s.%s[%d].from[%d]", key, t, i, j), msg, src, strings.Join(names, ", "))
+					p.Add(fmt.Sprintf("%s.%s[%d].from[%d]", key, t, i, j), "%s", why(src))
 				}
 			}
 		}

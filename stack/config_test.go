@@ -368,3 +368,15 @@ func TestParse_AGrantPortWrittenAsANumberIsThePort(t *testing.T) {
 		}
 	}
 }
+
+// vpn is the Client VPN endpoint's group: with the endpoint off, an allow
+// edge from it is told to enable the endpoint, not that vpn is unknown.
+func TestParse_AnEdgeFromVPNWithoutTheClientVPNSaysToEnableIt(t *testing.T) {
+	values := prodWithAllow(t, func(_, _ map[string]any) {})
+	values["platform:access"] = strings.Replace(values["platform:access"], `"enabled":true`, `"enabled":false`, 1)
+	_, err := stack.Parse("prod", values)
+	want := "platform:security.allow.database[1].from[0]: \"vpn\" is the Client VPN endpoint's group, and platform:access.clientVpn is not enabled; enable it or remove vpn here"
+	if got := problems.Messages(err); strings.Join(got, "\n") != want {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+}
