@@ -13,12 +13,13 @@ import (
 const MaxAuroraInstances = 16
 
 // classSizes are the sizes an RDS instance class or an ElastiCache node type
-// ends in (db.r6g.large, cache.m7g.16xlarge), besides <n>xlarge.
+// ends in (db.r6g.large, cache.m7g.16xlarge), besides <n>xlarge and
+// metal-<n>xl (db.m7i.metal-48xl).
 var classSizes = []string{"nano", "micro", "small", "medium", "large", "xlarge", "metal"}
 
 var (
 	classShape = regexp.MustCompile(`^(db|cache)\.([a-z][a-z0-9-]*)\.([a-z0-9-]+)$`)
-	nXLarge    = regexp.MustCompile(`^[1-9][0-9]*xlarge$`)
+	nXLarge    = regexp.MustCompile(`^[1-9][0-9]*xlarge$|^metal-[1-9][0-9]*xl$`)
 )
 
 // badClassSize says what is wrong with the family and size of an RDS

@@ -410,3 +410,20 @@ func TestValidate_AWrongCacheEngineOrVersionIsNotAlsoAnAuthProblem(t *testing.T)
 		equal(t, tt.doc, msgs, tt.want)
 	}
 }
+
+// Every size AWS names a class with passes: small ones, <n>xlarge and the
+// metal ones; a misspelt or missing size does not.
+func TestClassSizes_AcceptWhatAWSNamesAndNothingElse(t *testing.T) {
+	for _, c := range []struct {
+		class string
+		ok    bool
+	}{
+		{"db.t4g.micro", true}, {"db.r6g.large", true}, {"db.r7g.16xlarge", true}, {"db.x2iedn.24xlarge", true},
+		{"db.m7i.metal-48xl", true}, {"db.r6gd.metal", true}, {"cache.t4g.micro", true}, {"cache.r6gd.xlarge", true},
+		{"db.r6g.lrage", false}, {"cache.r7g", false}, {"db.r6g.0xlarge", false}, {"db.m7i.metal-xl", false},
+	} {
+		if got := badClassSize(c.class) == ""; got != c.ok {
+			t.Errorf("%s: accepted %v, want %v (%s)", c.class, got, c.ok, badClassSize(c.class))
+		}
+	}
+}
