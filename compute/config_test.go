@@ -108,7 +108,7 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 		{"a workload whose every line is commented out (null)", `{"x": null}`, devCtx,
 			`platform:workloads.x.kind: required; use alb, ec2, ecs, lambda, batch, aurora or cache (or remove platform:workloads.x)`},
 		{"a kind that is not a string", `{"x": {"kind": 5}}`, devCtx,
-			`platform:workloads.x.kind: want a string, got the number 5`},
+			`platform:workloads.x.kind: want a string, got the number 5; quote it in the stack file ("5")`},
 		{"a workload that is not an object", `{"x": "ecs"}`, devCtx,
 			`platform:workloads.x: want an object, got "ecs"`},
 		{"a bad workload name", `{"Web_1": {"kind": "ecs", "image": "i"}}`, devCtx,
@@ -400,7 +400,7 @@ func TestValidate_AWrongCacheEngineOrVersionIsNotAlsoAnAuthProblem(t *testing.T)
 		want []string
 	}{
 		{`{"kv": {"kind": "cache", "engine": "valkey", "engineVersion": 8, "auth": "iam"}}`,
-			[]string{`platform:workloads.kv.engineVersion: want a string, got the number 8`}},
+			[]string{`platform:workloads.kv.engineVersion: want a string, got the number 8; write the version in quotes, e.g. "8.0": YAML reads an unquoted 8.0 as the number 8`}},
 		{`{"kv": {"kind": "cache", "engine": "memcached", "engineVersion": "1.6", "auth": "iam"}}`,
 			[]string{`platform:workloads.kv.engine: "memcached" is not a cache engine; use redis or valkey`}},
 		{`{"kv": {"kind": "cache", "engine": "redis", "engineVersion": "6.2", "auth": "iam"}}`,

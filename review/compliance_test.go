@@ -303,7 +303,7 @@ func TestComplianceConfig_DecodeIsStrict(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	_, err = ParseCompliance("platform:compliance", obj{"accept": obj{"ELB.6": 3.0}})
-	want = []string{`platform:compliance.accept.ELB.6: want a string, got the number 3`}
+	want = []string{`platform:compliance.accept.ELB.6: want a string, got the number 3; quote it in the stack file ("3")`}
 	if got := problems.Messages(err); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

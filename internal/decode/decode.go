@@ -99,7 +99,11 @@ func value(key string, raw any, v reflect.Value, p *problems.List) {
 	case reflect.String:
 		s, ok := raw.(string)
 		if !ok {
-			p.Add(key, "want a string, got %s", describe(raw))
+			hint := ""
+			if !v.Type().Implements(numberText) {
+				hint = quoteHint(key, raw)
+			}
+			p.Add(key, "want a string, got %s%s", describe(raw), hint)
 			return
 		}
 		v.SetString(s)
@@ -251,6 +255,22 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// quoteHint is the fix for a number or a boolean where a string belongs: YAML
+// reads them unquoted, and has already turned 8.0 into 8 and yes into true by
+// the time the program sees them, so a version's own text is lost.
+func quoteHint(key string, raw any) string {
+	switch x := raw.(type) {
+	case float64:
+		if strings.HasSuffix(strings.ToLower(key), "version") {
+			return `; write the version in quotes, e.g. "8.0": YAML reads an unquoted 8.0 as the number 8`
+		}
+		return fmt.Sprintf(`; quote it in the stack file ("%v")`, x)
+	case bool:
+		return fmt.Sprintf(`; quote it in the stack file ("%v"): YAML reads unquoted true, false, yes and no as booleans`, x)
+	}
+	return ""
 }
 
 func describe(raw any) string {

@@ -100,8 +100,9 @@ type portText string
 func (portText) NumberText() {}
 
 type withPorts struct {
-	Port portText `json:"port"`
-	Name string   `json:"name"`
+	Port          portText `json:"port"`
+	Name          string   `json:"name"`
+	EngineVersion string   `json:"engineVersion"`
 }
 
 // YAML reads port: 5432 as a number: a NumberText field takes a whole number
@@ -115,7 +116,9 @@ func TestInto_ANumberTextFieldTakesAWholeNumberAsItsText(t *testing.T) {
 		{`{"port": 5432}`, "5432", nil},
 		{`{"port": "8000-8010"}`, "8000-8010", nil},
 		{`{"port": 54.5}`, "", []string{"x.port: want a string, got the number 54.5"}},
-		{`{"port": 443, "name": 5}`, "443", []string{"x.name: want a string, got the number 5"}},
+		{`{"port": 443, "name": 5}`, "443", []string{`x.name: want a string, got the number 5; quote it in the stack file ("5")`}},
+		{`{"engineVersion": 8}`, "", []string{`x.engineVersion: want a string, got the number 8; write the version in quotes, e.g. "8.0": YAML reads an unquoted 8.0 as the number 8`}},
+		{`{"name": true}`, "", []string{`x.name: want a string, got true; quote it in the stack file ("true"): YAML reads unquoted true, false, yes and no as booleans`}},
 	}
 	for _, tt := range tests {
 		var raw any
