@@ -225,12 +225,6 @@ var (
 	linuxUser = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
 )
 
-var rfc1918 = []netip.Prefix{
-	netip.MustParsePrefix("10.0.0.0/8"),
-	netip.MustParsePrefix("172.16.0.0/12"),
-	netip.MustParsePrefix("192.168.0.0/16"),
-}
-
 // Validate checks the access config, recording every problem under key
 // (normally "platform:access").
 func (c Config) Validate(key string, v ValidateContext, p *problems.List) {
@@ -308,8 +302,8 @@ func (c ClientVPNConfig) validateClientCIDR(key string, v ValidateContext, p *pr
 	case cidr.Bits() < MinClientCIDRBits:
 		p.Add(key, "/%d is too large; Client VPN needs between /%d and /%d", cidr.Bits(), MinClientCIDRBits, MaxClientCIDRBits)
 		return
-	case !within(cidr, rfc1918):
-		p.Add(key, "%s is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); the client range becomes a security group rule source and must never be public", cidr)
+	case !network.IsPrivateRange(cidr):
+		p.Add(key, "%s is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); the client range becomes a security group rule source and must never be public", cidr)
 		return
 	}
 	if v.VPC.IsValid() && cidr.Overlaps(v.VPC) {

@@ -147,7 +147,7 @@ func TestConfig_RejectsEachBadVPNSettingWithItsExactMessage(t *testing.T) {
 		{"client range with host bits", func(m map[string]any) { m["clientCidr"] = "10.100.0.1/22" },
 			k + "clientCidr: 10.100.0.1/22 has host bits set; did you mean 10.100.0.0/22?"},
 		{"client range public", func(m map[string]any) { m["clientCidr"] = "8.8.0.0/16" },
-			k + "clientCidr: 8.8.0.0/16 is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); the client range becomes a security group rule source and must never be public"},
+			k + "clientCidr: 8.8.0.0/16 is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); the client range becomes a security group rule source and must never be public"},
 		{"client range IPv6", func(m map[string]any) { m["clientCidr"] = "fd00::/48" },
 			k + "clientCidr: fd00::/48 is not an IPv4 block; Client VPN gives clients IPv4 addresses"},
 		{"client range not a CIDR", func(m map[string]any) { m["clientCidr"] = "10.100.0.0" },

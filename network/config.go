@@ -258,7 +258,7 @@ func (c Config) Validate(key, region string, protect bool, p *problems.List) {
 			p.Add(key+".cidr", "%q has host bits set; did you mean %s?", c.CIDR, c.CIDR.Masked())
 		case c.CIDR.Bits() < MinVPCBits || c.CIDR.Bits() > MaxVPCBits:
 			p.Add(key+".cidr", "%q: a VPC block must be between /%d and /%d", c.CIDR, MinVPCBits, MaxVPCBits)
-		case !isPrivateRange(c.CIDR):
+		case !IsPrivateRange(c.CIDR):
 			p.Add(key+".cidr", "%q is not in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); use RFC 1918 space", c.CIDR)
 		}
 	}
@@ -495,7 +495,9 @@ var privateRanges = []netip.Prefix{
 	netip.MustParsePrefix("100.64.0.0/10"),
 }
 
-func isPrivateRange(p netip.Prefix) bool {
+// IsPrivateRange reports whether p lies in RFC 1918 space or RFC 6598's
+// shared address space (100.64.0.0/10): ranges no one routes on the internet.
+func IsPrivateRange(p netip.Prefix) bool {
 	for _, r := range privateRanges {
 		if r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
 			return true

@@ -189,7 +189,7 @@ func (b *builder) environment(env Env) {
 	}
 	if env.VPNClientCIDR.IsValid() {
 		c := env.VPNClientCIDR.Masked()
-		if !c.Addr().Is4() || !c.Addr().IsPrivate() || c.Bits() < 12 || c.Bits() > 22 {
+		if !c.Addr().Is4() || !privateOrShared(c) || c.Bits() < 12 || c.Bits() > 22 {
 			b.probs.Add(networkKey, "the Client VPN client range %s must be a private IPv4 range from /12 to /22; it becomes a rule source and may never be a public range", env.VPNClientCIDR)
 		} else {
 			b.env.VPNClientCIDR = c
@@ -664,4 +664,13 @@ func sortedIDs[V any](m map[string]V) []string {
 // the workload's identity: its name and kind.
 func groupDescription(w Workload) string {
 	return fmt.Sprintf("Security group of the %s workload %s (platform:security, one group per workload)", w.Kind, w.Name)
+}
+
+// sharedSpace is RFC 6598's shared address space (carrier-grade NAT), no
+// more routed on the internet than RFC 1918's ranges.
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// privateOrShared reports whether p lies in RFC 1918 or RFC 6598 space.
+func privateOrShared(p netip.Prefix) bool {
+	return p.Addr().IsPrivate() || (sharedSpace.Bits() <= p.Bits() && sharedSpace.Contains(p.Addr()))
 }

@@ -77,6 +77,10 @@ func TestEveryInvariantIsAProblemAtItsConfigKey(t *testing.T) {
 			s.withVPN()
 			s.env.VPNClientCIDR = netip.MustParsePrefix("0.0.0.0/0")
 		}, []string{`platform:network: the Client VPN client range 0.0.0.0/0 must be a private IPv4 range from /12 to /22; it becomes a rule source and may never be a public range`}},
+		{"the VPN client range is private: just past the shared space is public", func(s *setup) {
+			s.withVPN()
+			s.env.VPNClientCIDR = netip.MustParsePrefix("100.128.0.0/22")
+		}, []string{`platform:network: the Client VPN client range 100.128.0.0/22 must be a private IPv4 range from /12 to /22; it becomes a rule source and may never be a public range`}},
 
 		// SSH and RDP
 		{"never 22", func(s *setup) {

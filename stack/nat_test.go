@@ -190,3 +190,39 @@ func TestWarnings_AnInternalLoadBalancerInThePublicZone(t *testing.T) {
 		}
 	}
 }
+
+// A Client VPN client range in RFC 6598's shared space (100.64.0.0/10), as
+// the VPC may use, plans like an RFC 1918 one; just outside that space it is
+// public and refused.
+func TestClientVPN_TakesARangeOfTheSharedAddressSpace(t *testing.T) {
+	for _, c := range []struct {
+		cidr string
+		ok   bool
+	}{{"100.64.0.0/22", true}, {"100.127.252.0/22", true}, {"100.128.0.0/22", false}, {"100.63.252.0/22", false}} {
+		f, err := stack.ReadFile("../Pulumi.prod.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a map[string]any
+		if err := json.Unmarshal([]byte(f.Values["platform:access"]), &a); err != nil {
+			t.Fatal(err)
+		}
+		a["clientVpn"].(map[string]any)["clientCidr"] = c.cidr
+		b, _ := json.Marshal(a)
+		f.Values["platform:access"] = string(b)
+		res, err := offline.Run(f)
+		if !c.ok {
+			if err == nil || !strings.Contains(err.Error(), "platform:access.clientVpn.clientCidr: "+c.cidr+" is not in a private range") {
+				t.Errorf("%s: want it refused as public, got %v", c.cidr, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.cidr, err)
+		}
+		eps := res.Graph.OfType("aws:ec2clientvpn/endpoint:Endpoint")
+		if len(eps) != 1 || eps[0].Inputs["clientCidrBlock"] != c.cidr {
+			t.Errorf("%s: the Client VPN endpoints are %v", c.cidr, eps)
+		}
+	}
+}
