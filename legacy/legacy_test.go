@@ -4,9 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/acme/platform/audit"
+	"github.com/acme/platform/internal/problems"
 )
 
 func group(id string, refs ...string) audit.SecurityGroup {
@@ -86,5 +88,30 @@ func TestAdmitsFollowsTheOldGroupsRules(t *testing.T) {
 	}
 	if Admits(inv, "sg-byref", Found{Groups: []string{"sg-other"}}, 5432) {
 		t.Error("a rule from another group admits the workload")
+	}
+}
+
+// Two stage files of one migration must list the same stages: which stage
+// follows which decides when protection may be lifted and a workload go.
+func TestCheckTransition_TheStagesListIsOneForEveryFile(t *testing.T) {
+	all := []string{"adopt", "expand", "release", "retire"}
+	for _, c := range []struct {
+		name          string
+		before, after []string
+		refused       bool
+	}{
+		{"the same list", all, all, false},
+		{"a stage dropped in the later file", all, []string{"adopt", "expand", "retire"}, true},
+		{"a stage added in the later file", all, append(slices.Clone(all), "contract"), true},
+	} {
+		var p problems.List
+		CheckTransition("platform:migration", Config{Stage: "release", Stages: c.before}, Config{Stage: "retire", Stages: c.after}, &p)
+		got := problems.Messages(p.Err())
+		refused := slices.ContainsFunc(got, func(m string) bool {
+			return strings.HasPrefix(m, "platform:migration.stages: stage release lists the stages adopt, expand, release, retire, stage retire lists")
+		})
+		if refused != c.refused {
+			t.Errorf("%s: refused %v, want %v: %v", c.name, refused, c.refused, got)
+		}
 	}
 }

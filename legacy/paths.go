@@ -3,6 +3,7 @@ package legacy
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/acme/platform/audit"
 	"github.com/acme/platform/internal/problems"
@@ -102,6 +103,12 @@ func CheckTransition(key string, before, after Config, p *problems.List) {
 			continue
 		}
 		p.Add(key+".groups."+id, "stage %s removes the old group %s, which stage %s still protects: set protect: false on it in a stage of its own first", after.Stage, id, before.Stage)
+	}
+	if len(before.Stages) > 0 && len(after.Stages) > 0 && !slices.Equal(before.Stages, after.Stages) {
+		// Which stage comes after which decides when protection may be lifted
+		// and a workload removed: two files with two lists can skip a step.
+		p.Add(key+".stages", "stage %s lists the stages %s, stage %s lists %s: the stage files of one migration share one list; change it in every file at once",
+			before.Stage, strings.Join(before.Stages, ", "), after.Stage, strings.Join(after.Stages, ", "))
 	}
 	if before.Stage != "" && after.Stage != "" && len(after.Stages) > 0 {
 		b, a := after.Index(before.Stage), after.Index(after.Stage)
