@@ -20,8 +20,8 @@ import (
 // before the move, so only the store's side can break.
 func (c *Config) validateOldWorkloadPaths(p *problems.List) {
 	m := c.Migration
-	if m == nil || c.Snapshot == nil {
-		return
+	if m == nil || c.Snapshot == nil || m.Index(m.Stage) < 0 {
+		return // an unknown stage is refused at its key; paths in it mean nothing
 	}
 	key := Project + ":migration"
 	for _, n := range m.WorkloadNames() {

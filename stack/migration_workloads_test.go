@@ -398,6 +398,15 @@ func TestMigration_AnOldWorkloadKeepsAPathToTheStoresItReaches(t *testing.T) {
 	// the file is refused the same way: the bridge's until must come after
 	// the stage that removes the old workload.
 	wantProblem(t, problemsOf(t, webOldReaching("contract", "")), key, "in stage contract the old workload web-old")
+	// A file whose stage is none of the stages is refused at that key alone:
+	// no path is judged in a stage that does not exist.
+	typo := problemsOf(t, webOldReaching("cache-subnetz", ""))
+	wantProblem(t, typo, "platform:migration.stage", "cache-subnetz")
+	for _, m := range typo {
+		if strings.Contains(m, "has no path") {
+			t.Errorf("a path judged in an unknown stage: %s", m)
+		}
+	}
 }
 
 // The same holds for an adopted Aurora cluster: its old group (open to the
