@@ -115,3 +115,54 @@ func TestCheckTransition_TheStagesListIsOneForEveryFile(t *testing.T) {
 		}
 	}
 }
+
+// While the old load balancer still gets weight, no old instance or service
+// leaves (the snapshot does not say which of them serve behind it); a
+// function may, and once the old weight is 0 any of them may.
+func TestCheckTransition_NothingThatMayServeLeavesWhileTheOldLoadBalancerAnswers(t *testing.T) {
+	off := false
+	lifted := Kept{Protect: &off}
+	stages := []string{"compute", "canary", "release", "retire"}
+	traffic := &Traffic{Name: "www.example.com", Old: "old-alb", New: "edge",
+		Weights: map[string]Weights{"canary": {Old: 90, New: 10}, "retire": {Old: 0, New: 100}}}
+	all := map[string]Workload{
+		"old-alb": {Kind: KindALB, IDs: []string{"old-alb"}, Kept: lifted},
+		"old-web": {Kind: KindInstances, IDs: []string{"i-0123456789abcdef0"}, Kept: lifted},
+		"old-api": {Kind: KindECSService, IDs: []string{"old-api"}, Kept: lifted},
+		"old-fn":  {Kind: KindLambda, IDs: []string{"old-fn"}, Kept: lifted},
+	}
+	without := func(names ...string) map[string]Workload {
+		out := map[string]Workload{}
+		for n, w := range all {
+			if !slices.Contains(names, n) {
+				out[n] = w
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		stage   string
+		gone    []string
+		refused []string
+	}{
+		{"a service leaves while the old weight is 90", "release", []string{"old-api"}, []string{"old-api"}},
+		{"instances leave while the old weight is 90", "release", []string{"old-web"}, []string{"old-web"}},
+		{"a function leaves while the old weight is 90", "release", []string{"old-fn"}, nil},
+		{"everything leaves once the old weight is 0", "retire", []string{"old-api", "old-web", "old-fn", "old-alb"}, nil},
+	} {
+		var p problems.List
+		before := Config{Stage: "canary", Stages: stages, Workloads: all, Traffic: traffic}
+		after := Config{Stage: c.stage, Stages: stages, Workloads: without(c.gone...), Traffic: traffic}
+		CheckTransition("platform:migration", before, after, &p)
+		var got []string
+		for _, m := range problems.Messages(p.Err()) {
+			if strings.Contains(m, "while the old load balancer old-alb still gets weight 90 of www.example.com") {
+				got = append(got, strings.TrimPrefix(strings.SplitN(m, ":", 3)[1], "migration.workloads."))
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.refused, " ") {
+			t.Errorf("%s: refused %v, want %v (%v)", c.name, got, c.refused, problems.Messages(p.Err()))
+		}
+	}
+}

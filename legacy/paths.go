@@ -98,6 +98,23 @@ func CheckTransition(key string, before, after Config, p *problems.List) {
 		}
 		p.Add(key+".workloads."+n, "stage %s removes the old workload %s, which stage %s still protects: set protect: false on it in a stage of its own first (Pulumi refuses to delete a protected resource, and the removal must be a reviewed step)", after.Stage, n, before.Stage)
 	}
+	// While the old load balancer still answers for part of the site, what
+	// may serve behind it stays: the snapshot does not say which instances
+	// and services its target groups reach, so every old one counts.
+	if t := after.Traffic; t != nil {
+		if w, ok := t.At(after.Stages, after.Index(after.Stage)); ok && w.Old > 0 {
+			if _, lbHere := after.Workloads[t.Old]; lbHere {
+				for _, n := range before.WorkloadNames() {
+					k := before.Workloads[n].Kind
+					if _, kept := after.Workloads[n]; kept || (k != KindInstances && k != KindECSService) {
+						continue
+					}
+					p.Add(key+".workloads."+n, "stage %s removes the old workload %s (%s) while the old load balancer %s still gets weight %d of %s: if %s serves behind it, those users get errors; remove it in a stage where the old weight is 0",
+						after.Stage, n, k, t.Old, w.Old, t.Name, n)
+				}
+			}
+		}
+	}
 	for _, id := range before.GroupIDs() {
 		if _, kept := after.Groups[id]; kept || !before.Groups[id].Protected() {
 			continue
