@@ -5,6 +5,7 @@ package compute
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/acme/platform/dataprotect"
@@ -163,12 +164,18 @@ func (s AuroraSpec) validate(k string, v ValidateContext, p *problems.List) {
 			p.Add(k+".engineVersion", "required; set the version, e.g. 16.4")
 		} else if !pgVersion.MatchString(s.EngineVersion) {
 			p.Add(k+".engineVersion", "%q is not an aurora-postgresql version; write major.minor, e.g. 16.4", s.EngineVersion)
+		} else if major, _ := strconv.Atoi(strings.SplitN(s.EngineVersion, ".", 2)[0]); s.Adopt == nil && major < 11 {
+			// RDS Extended Support starts at 11: on 9.6 and 10 RDS creates no
+			// new cluster (an adopted one runs what it runs).
+			p.Add(k+".engineVersion", "Aurora PostgreSQL %d has reached its end of life and RDS creates no new cluster on it; use a current version, e.g. 16.4", major)
 		}
 	case EngineAuroraMySQL:
 		if s.EngineVersion == "" {
 			p.Add(k+".engineVersion", "required; set the version, e.g. 8.0.mysql_aurora.3.08.0")
 		} else if !mysqlVersion.MatchString(s.EngineVersion) {
 			p.Add(k+".engineVersion", "%q is not an aurora-mysql version; write it as 8.0.mysql_aurora.3.08.0", s.EngineVersion)
+		} else if s.Adopt == nil && strings.HasPrefix(s.EngineVersion, "5.6.") {
+			p.Add(k+".engineVersion", "Aurora MySQL version 1 (MySQL 5.6) has reached its end of life and RDS creates no new cluster on it; use version 3, e.g. 8.0.mysql_aurora.3.08.0")
 		}
 	case "":
 		p.Add(k+".engine", "required; use aurora-postgresql or aurora-mysql")

@@ -192,6 +192,12 @@ func TestValidate_RejectsEachMistakeWithItsExactMessage(t *testing.T) {
 			`platform:workloads.db.instances: must be at least 1 (the writer), got 0`},
 		{"aurora with more instances than a cluster holds", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instances": 17}}`, devCtx,
 			`platform:workloads.db.instances: must be at most 16 (the writer and Aurora's 15 readers), got 17`},
+		{"aurora postgresql 10, past its end of life", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "10.21"}}`, devCtx,
+			`platform:workloads.db.engineVersion: Aurora PostgreSQL 10 has reached its end of life and RDS creates no new cluster on it; use a current version, e.g. 16.4`},
+		{"aurora postgresql 9.6, past its end of life", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "9.6"}}`, devCtx,
+			`platform:workloads.db.engineVersion: Aurora PostgreSQL 9 has reached its end of life and RDS creates no new cluster on it; use a current version, e.g. 16.4`},
+		{"aurora mysql version 1, past its end of life", `{"db": {"kind": "aurora", "engine": "aurora-mysql", "engineVersion": "5.6.mysql_aurora.1.22.2"}}`, devCtx,
+			`platform:workloads.db.engineVersion: Aurora MySQL version 1 (MySQL 5.6) has reached its end of life and RDS creates no new cluster on it; use version 3, e.g. 8.0.mysql_aurora.3.08.0`},
 		{"aurora instance class with a misspelt size", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instanceClass": "db.r6g.lrage"}}`, devCtx,
 			`platform:workloads.db.instanceClass: "db.r6g.lrage" is not a DB instance class: "lrage" is not a size; did you mean db.r6g.large?`},
 		{"aurora instance class without a size", `{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "16.4", "instanceClass": "db.r6g"}}`, devCtx,
@@ -424,6 +430,37 @@ func TestClassSizes_AcceptWhatAWSNamesAndNothingElse(t *testing.T) {
 	} {
 		if got := badClassSize(c.class) == ""; got != c.ok {
 			t.Errorf("%s: accepted %v, want %v (%s)", c.class, got, c.ok, badClassSize(c.class))
+		}
+	}
+}
+
+// The oldest versions RDS still creates clusters on pass: PostgreSQL 11 (the
+// first under RDS Extended Support) and Aurora MySQL version 2.
+func TestValidate_TheOldestCreatableAuroraVersionsPass(t *testing.T) {
+	for _, doc := range []string{
+		`{"db": {"kind": "aurora", "engine": "aurora-postgresql", "engineVersion": "11.21"}}`,
+		`{"db": {"kind": "aurora", "engine": "aurora-mysql", "engineVersion": "5.7.mysql_aurora.2.12.4"}}`,
+	} {
+		c := mustConfig(t, doc, devCtx)
+		if c["db"].Aurora == nil {
+			t.Errorf("%s: no aurora spec", doc)
+		}
+	}
+}
+
+// An adopted cluster runs what it runs: its version is not refused for age
+// (the import must match it), only a cluster the stack creates is.
+func TestValidate_AnAdoptedClusterKeepsAVersionPastItsEndOfLife(t *testing.T) {
+	for _, adopt := range []bool{false, true} {
+		s := AuroraSpec{Engine: EngineAuroraPostgres, EngineVersion: "10.21", InstanceClass: "db.r6g.large", Instances: 2}
+		if adopt {
+			s.Adopt = &AuroraAdopt{}
+		}
+		var p problems.List
+		s.validate("platform:workloads.db", devCtx, &p)
+		refused := strings.Contains(strings.Join(problems.Messages(p.Err()), "\n"), "has reached its end of life")
+		if refused == adopt {
+			t.Errorf("adopted %v: refused for its age %v", adopt, refused)
 		}
 	}
 }
