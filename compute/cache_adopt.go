@@ -210,11 +210,8 @@ func TransitInPlace(engine, version string) bool {
 	return CompareVersions(version, "7.0.5") >= 0
 }
 
-// MemberIDs are the cache clusters of the cache in this stage: what
-// CloudWatch's CacheClusterId names.
-func (c *Cache) MemberIDs() []string { return c.memberIDs }
-
-// NodeIDs are the cache clusters of this stage by their NodeKey.
+// NodeIDs are the cache clusters of this stage (what CloudWatch's
+// CacheClusterId names) by their NodeKey.
 func (c *Cache) NodeIDs() map[string]string {
 	out := make(map[string]string, len(c.memberIDs))
 	for _, id := range c.memberIDs {
