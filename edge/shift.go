@@ -2,7 +2,8 @@ package edge
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -46,7 +47,7 @@ func NewTrafficShift(ctx *pulumi.Context, name string, args *ShiftArgs, opts ...
 	if err := ctx.RegisterComponentResource(ShiftType, name, s, opts...); err != nil {
 		return nil, err
 	}
-	for _, id := range sortedKeys(args.Targets) {
+	for _, id := range slices.Sorted(maps.Keys(args.Targets)) {
 		t := args.Targets[id]
 		rec, err := route53.NewRecord(ctx, name+"-"+id, &route53.RecordArgs{
 			ZoneId: pulumi.String(args.ZoneID),
@@ -76,13 +77,4 @@ func NewTrafficShift(ctx *pulumi.Context, name string, args *ShiftArgs, opts ...
 		return nil, err
 	}
 	return s, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
