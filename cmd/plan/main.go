@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,10 +146,7 @@ type preferenceOwner struct{ stack, name, path string }
 // stack tag aws:defaultTags.tags.stack (which must equal the stack's name)
 // renamed when it named f's own stack.
 func asStack(f *stack.File, name string) *stack.File {
-	values := make(map[string]string, len(f.Values))
-	for k, v := range f.Values {
-		values[k] = v
-	}
+	values := maps.Clone(f.Values)
 	var dt map[string]any
 	if err := json.Unmarshal([]byte(values["aws:defaultTags"]), &dt); err == nil {
 		if tags, ok := dt["tags"].(map[string]any); ok && tags["stack"] == f.Stack {
